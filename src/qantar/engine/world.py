@@ -1,0 +1,197 @@
+"""A world of Model I: build it from parameters and a rule set, step it, steer it between steps.
+
+Between steps a caller may change legitimacy, the arrest constant, the number of cops, and
+each citizen's hardship and risk aversion; the next step uses the new values (the paper's
+runs 3-5 and every scenario rely on this). Inside a step only the kernel acts.
+
+Example:
+    >>> from qantar import World, Params, rule_set
+    >>> w = World.build(Params(legitimacy=0.7), rule_set("paper"), seed=3)
+    >>> counts = w.run(5)          # citizens (quiet, active, jailed) after each step
+    >>> counts.shape, int(counts[-1].sum()) == w.n_citizens
+    ((5, 3), True)
+    >>> w.set_legitimacy(0.9); w.remove_cops(10); w.n_cops
+    54
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qantar.engine import kernels
+from qantar.engine.state import CITIZEN, COP, QUIET, Agents, Config, Vision, make_vision
+from qantar.errors import QantarInputError
+from qantar.rules import Params, RuleSet, vision_offsets
+from qantar.rules.formulas import ARREST_RATIO_CODES
+
+
+def place_agents(params: Params, rules: RuleSet, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Initial cells of citizens and of cops (placement rule), each ascending.
+
+    ``exact``: round(density x cells) of each kind on distinct random cells (NetLogo).
+    ``bernoulli``: each cell independently holds a citizen with probability
+    citizen_density, else a cop with probability cop_density (Mesa).
+    """
+    cells = params.cells
+    if rules.placement == "exact":
+        n_cit = math.floor(params.citizen_density * cells + 0.5)
+        n_cop = min(math.floor(params.cop_density * cells + 0.5), cells - n_cit)
+        perm = rng.permutation(cells)
+        return np.sort(perm[:n_cit]), np.sort(perm[n_cit : n_cit + n_cop])
+    u = rng.random(cells)
+    is_cit = u < params.citizen_density
+    is_cop = ~is_cit & (u < params.citizen_density + params.cop_density)
+    return np.flatnonzero(is_cit), np.flatnonzero(is_cop)
+
+
+def make_config(params: Params, rules: RuleSet) -> Config:
+    """The kernel's view of parameters and rule switches."""
+    return Config(
+        width=params.width,
+        height=params.height,
+        ratio_mode=ARREST_RATIO_CODES[rules.arrest_ratio],
+        act_first=rules.turn_order == "act_then_move",
+        jail_inclusive=rules.jail_term_range == "inclusive",
+        jailed_block=rules.jailed_block,
+        cop_to_arrestee=rules.cop_after_arrest == "to_arrestee",
+        countdown_own_turn=rules.jail_countdown == "own_turn",
+        citizens_move=params.movement,
+        cops_move=params.movement or rules.cops_move_when_movement_off,
+        legitimacy=float(params.legitimacy),
+        arrest_constant=float(params.arrest_constant),
+        threshold=float(params.threshold),
+        max_jail_term=-1 if params.max_jail_term is None else int(params.max_jail_term),
+    )
+
+
+def make_visions(params: Params, rules: RuleSet) -> tuple[Vision, Vision]:
+    """Citizens' and cops' visions (Mesa's bug, if asked for: citizens see with the cop vision)."""
+    cit_radius = params.cop_vision if rules.citizens_use_cop_vision else params.citizen_vision
+
+    def one(radius: float) -> Vision:
+        offsets = vision_offsets(radius, rules.vision_shape, rules.vision_includes_centre)
+        return make_vision(offsets, params.width)
+
+    return one(cit_radius), one(params.cop_vision)
+
+
+@dataclass
+class World:
+    """State of one run (arrays), its parameters, rule set and random generator."""
+
+    params: Params
+    rules: RuleSet
+    rng: np.random.Generator
+    agents: Agents
+    seed: object = None
+    steps_done: int = 0
+    config: Config = field(init=False)
+    visions: tuple[Vision, Vision] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.config = make_config(self.params, self.rules)
+        self.visions = make_visions(self.params, self.rules)
+
+    @classmethod
+    def build(cls, params: Params, rules: RuleSet, seed: int | np.random.SeedSequence | None = 0) -> "World":
+        """Place agents and draw H and R ~ U(0, 1) for every citizen, all from ``seed``."""
+        rng = np.random.default_rng(seed)
+        cit_cells, cop_cells = place_agents(params, rules, rng)
+        n_cit, n_cop = len(cit_cells), len(cop_cells)
+        hardship = rng.random(n_cit)
+        risk = rng.random(n_cit)
+        n = n_cit + n_cop
+        agents = Agents(
+            kind=np.concatenate([np.full(n_cit, CITIZEN, np.int8), np.full(n_cop, COP, np.int8)]),
+            state=np.full(n, QUIET, np.int8),
+            jail=np.zeros(n, np.int32),
+            pos=np.concatenate([cit_cells, cop_cells]).astype(np.int32),
+            hardship=np.concatenate([hardship, np.zeros(n_cop)]),
+            risk_aversion=np.concatenate([risk, np.zeros(n_cop)]),
+            nxt=np.full(n, -1, np.int32),
+            head=np.full(params.cells, -1, np.int32),
+            seen=np.zeros(params.cells, np.int32),
+            block=np.zeros(params.cells, np.int32),
+            counts=np.zeros(3, np.int64),
+        )
+        world = cls(params=params, rules=rules, rng=rng, agents=agents, seed=seed)
+        kernels.rebuild_cells(agents, world.config)
+        return world
+
+    # --- reading -------------------------------------------------------------------------
+    @property
+    def n_citizens(self) -> int:
+        return int(np.count_nonzero(self.agents.kind == CITIZEN))
+
+    @property
+    def n_cops(self) -> int:
+        return int(np.count_nonzero(self.agents.kind == COP))
+
+    def counts(self) -> np.ndarray:
+        """Citizens (quiet, active, jailed) now, as kept by the kernel."""
+        return self.agents.counts.copy()
+
+    # --- stepping ------------------------------------------------------------------------
+    def run(self, n_steps: int) -> np.ndarray:
+        """Run ``n_steps`` steps; return citizens (quiet, active, jailed) after each, shape (n, 3)."""
+        if n_steps < 0:
+            raise QantarInputError(f"steps: must be at least 0 (got {n_steps})")
+        out = np.empty((n_steps, 3), np.int64)
+        cit_vis, cop_vis = self.visions
+        kernels.run_steps(self.agents, cit_vis, cop_vis, self.config, self.rng, n_steps, out)
+        self.steps_done += n_steps
+        return out
+
+    # --- steering between steps ----------------------------------------------------------
+    def _update(self, **values: object) -> None:
+        self.params = self.params.model_copy(update=values)
+        self.config = make_config(self.params, self.rules)
+
+    def set_legitimacy(self, value: float) -> None:
+        """Set L; grievance G = H (1 - L) follows at once for every citizen."""
+        if not 0 <= value <= 1:
+            raise QantarInputError(f"legitimacy: must be between 0 and 1 (got {value})")
+        self._update(legitimacy=float(value))
+
+    def set_arrest_constant(self, value: float) -> None:
+        """Set k in P = 1 - exp(-k C/A)."""
+        if value < 0:
+            raise QantarInputError(f"arrest_constant: must be at least 0 (got {value})")
+        self._update(arrest_constant=float(value))
+
+    def add_cops(self, n: int) -> None:
+        """Put ``n`` new cops on distinct random empty cells (new ids after all others)."""
+        empty = np.flatnonzero(self.agents.block == 0)
+        if not 0 <= n <= len(empty):
+            raise QantarInputError(f"add_cops: n must be between 0 and {len(empty)} empty cells (got {n})")
+        cells = self.rng.choice(empty, n, replace=False)
+        a = self.agents
+        extra = {
+            "kind": np.full(n, COP, np.int8),
+            "state": np.full(n, QUIET, np.int8),
+            "jail": np.zeros(n, np.int32),
+            "pos": cells.astype(np.int32),
+            "hardship": np.zeros(n),
+            "risk_aversion": np.zeros(n),
+            "nxt": np.full(n, -1, np.int32),
+        }
+        self._replace_agents({k: np.concatenate([getattr(a, k), v]) for k, v in extra.items()})
+
+    def remove_cops(self, n: int) -> None:
+        """Withdraw ``n`` cops chosen at random; the remaining agents keep their order."""
+        cops = np.flatnonzero(self.agents.kind == COP)
+        if not 0 <= n <= len(cops):
+            raise QantarInputError(f"remove_cops: n must be between 0 and {len(cops)} cops (got {n})")
+        keep = np.ones(len(self.agents.kind), bool)
+        keep[self.rng.choice(cops, n, replace=False)] = False
+        a = self.agents
+        per_agent = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "nxt")
+        self._replace_agents({k: getattr(a, k)[keep] for k in per_agent})
+
+    def _replace_agents(self, per_agent: dict[str, np.ndarray]) -> None:
+        """Swap in new per-agent arrays and recompute the cell lists and counts from them."""
+        self.agents = self.agents._replace(**per_agent)
+        kernels.rebuild_cells(self.agents, self.config)
