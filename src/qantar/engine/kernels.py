@@ -7,9 +7,18 @@ draws random numbers. Its plain-Python twin is ``qantar.engine.reference``: both
 same draws from the same ``numpy.random.Generator`` in the same order, so their
 trajectories agree exactly (tests/engine/test_oracle.py).
 
-Draws per turn, in order: movement picks ``integers(0, n_empty)`` (only if a cell is free);
-a cop with actives in sight picks ``integers(0, n_actives)`` then the term
-``integers(0, bound)`` (no draw for a life term).
+Every draw is ``draw_index(rng, n)``, a uniform integer in 0..n-1 from one
+``rng.random()``. Per step: the turn order (Fisher-Yates, n-1 draws). Per turn, in order:
+rule M draws a cell of the vision until it hits an empty one, at most MOVE_TRIES times,
+then (all missed) one among the empty cells if any; rule C, for a cop with actives in
+sight, draws one of them, then rule J draws the term (no draw for a life term).
+
+Speed (see docs/performance.md): agents are visited in random order, so memory latency,
+not arithmetic, sets the pace. The turn order is shuffled by ``shuffle_order`` rather than
+``rng.permutation``, whose Numba version swaps through 0-d array views and cost two thirds
+of a step on small worlds. Hence one record per agent, the ``near`` caches (rule A reads
+one word instead of scanning ~100 cells), the ``free`` bitmap for rule M's tries, and cache
+hints for the next agents' records and cells.
 """
 
 from __future__ import annotations
@@ -17,194 +26,354 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from qantar.engine.state import ACTIVE, ACTIVE_SHIFT, CITIZEN, COP, COP_MASK, JAILED, LIFE, QUIET
-from qantar.rules.formulas import arrest_probability, can_be_active, grievance, is_active, net_risk
-from qantar.rules.formulas import jail_term_bound
+from qantar.engine.prefetch import prefetch
+from qantar.engine.state import (
+    ACTIVE,
+    ACTIVE_SHIFT,
+    ACTIVE_UNIT,
+    BLOCK_SHIFT,
+    BLOCK_UNIT,
+    CITIZEN,
+    COP,
+    COP_UNIT,
+    FIELD_MASK,
+    JAILED,
+    LIFE,
+    NEAR_ACTIVE_SHIFT,
+    NEAR_ACTIVE_UNIT,
+    NEAR_COP_MASK,
+    QUIET,
+)
+from qantar.rules.formulas import (
+    arrest_probability,
+    can_be_active,
+    grievance,
+    is_active,
+    jail_term_bound,
+    net_risk,
+)
 
 
-@njit(cache=True)
-def vision_cells(pos, vis, width, height, out):
-    """Write the cells in vision of ``pos`` into ``out`` in canonical order; return how many."""
+
+def kernel(**options):
+    """Compile a kernel function: cached, and without Numba's reference counting.
+
+    No kernel function allocates (``run_steps`` makes the one buffer), so none needs the
+    runtime's counts; with them, every call and every field read of the state tuples did
+    an atomic increment and decrement, two thirds of a step's time.
+    """
+    return njit(cache=True, _nrt=False, **options)
+
+
+#: Rejection draws of rule M before it falls back to counting the empty cells.
+MOVE_TRIES = 16
+#: How many turns ahead the step hints the cache about an agent's record, and its cell.
+PREFETCH_RECORD, PREFETCH_CELL = 8, 4
+
+
+@kernel(inline="always")
+def draw_index(rng, n):
+    """A uniform integer in 0..n-1 from one ``rng.random()`` draw: floor(u n).
+
+    Numba's ``Generator.integers`` allocates an array per call; this is one double. Each
+    value's probability is 1/n to within n 2^-53, and rounding cannot reach n. The
+    reference implementation draws with the same expression.
+    """
+    return int(rng.random() * n)
+
+
+# --- walking a vision ----------------------------------------------------------------------
+@kernel(inline="always")
+def _segments(y, x, dy, lo, hi, width, height):
+    """Span (dy, lo..hi) of a vision around cell (y, x) as flat ranges [a1, b1) then [a2, b2).
+
+    A span that crosses the torus edge splits in two; taking the pieces in this order keeps
+    dx ascending, i.e. the canonical order. Wrapping is by comparison, not division (visions
+    never exceed the grid, see ``Params``).
+    """
+    row = y + dy
+    if row < 0:
+        row += height
+    elif row >= height:
+        row -= height
+    base = row * width
+    c0 = x + lo
+    c1 = x + hi + 1
+    if c0 < 0:
+        return base + c0 + width, base + width, base, base + c1
+    if c1 > width:
+        return base + c0, base + width, base, base + c1 - width
+    return base + c0, base + c1, base, base
+
+
+@kernel(inline="always")
+def _offset_cell(y, x, dy, dx, width, height):
+    """Cell at offset (dy, dx) from (y, x) on the torus (|dy| < height, |dx| < width)."""
+    row = y + dy
+    if row < 0:
+        row += height
+    elif row >= height:
+        row -= height
+    col = x + dx
+    if col < 0:
+        col += width
+    elif col >= width:
+        col -= width
+    return row * width + col
+
+
+@kernel()
+def _nth(cell, pos, dy, lo, hi, width, height, r, shift, want_zero):
+    """Cell holding the r-th (from 0) item in canonical order, and r's rank inside it.
+
+    Items are empty cells (``want_zero``: the field at ``shift`` is 0, one per cell) or the
+    units of the field at ``shift`` (actives: several per cell possible).
+    """
     y = pos // width
     x = pos - y * width
-    n = vis.dy.shape[0]
-    r = vis.reach
-    if r <= y < height - r and r <= x < width - r:
-        for j in range(n):
-            out[j] = pos + vis.delta[j]
+    for s in range(dy.shape[0]):
+        a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
+        for seg in range(2):
+            first = a1 if seg == 0 else a2
+            last = b1 if seg == 0 else b2
+            for c in range(first, last):
+                f = (cell[c] >> shift) & FIELD_MASK
+                here = (f == 0) if want_zero else f
+                if r < here:
+                    return c, r
+                r -= here
+    return -1, -1
+
+
+@kernel()
+def _count_empty(cell, pos, dy, lo, hi, width, height):
+    """Number of cells without a blocker in the vision (dy, lo, hi spans) of ``pos``."""
+    y = pos // width
+    x = pos - y * width
+    empty = 0
+    for s in range(dy.shape[0]):
+        a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
+        for c in range(a1, b1):
+            empty += (cell[c] >> BLOCK_SHIFT) == 0
+        for c in range(a2, b2):
+            empty += (cell[c] >> BLOCK_SHIFT) == 0
+    return empty
+
+
+@kernel()
+def _spread(near, c, dy, lo, hi, width, height, delta):
+    """Add ``delta`` to ``near`` over the vision (dy, lo, hi spans) of cell c; visions are
+    symmetric, so these are exactly the cells that see c."""
+    y = c // width
+    x = c - y * width
+    for s in range(dy.shape[0]):
+        a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
+        for q in range(a1, b1):
+            near[q] += delta
+        for q in range(a2, b2):
+            near[q] += delta
+
+
+# --- keeping cells, caches and counts right -----------------------------------------------
+@kernel(inline="always")
+def _is_free(a, c):
+    """Whether cell c has no blocker (bit c of the ``free`` bitmap)."""
+    return (a.free[c >> 6] >> np.uint64(c & 63)) & np.uint64(1) != 0
+
+
+@kernel(inline="always")
+def _mark_free(a, c, free):
+    """Set or clear bit c of the ``free`` bitmap (typed: uint64 mixed with int64 is float)."""
+    bit = np.uint64(1) << np.uint64(c & 63)
+    if free:
+        a.free[c >> 6] |= bit
     else:
-        for j in range(n):
-            yy = (y + vis.dy[j]) % height
-            xx = (x + vis.dx[j]) % width
-            out[j] = yy * width + xx
-    return n
+        a.free[c >> 6] &= ~bit
 
 
-@njit(cache=True)
-def _unlink(a, i, cell):
-    """Remove agent i from cell's list."""
-    prev = -1
-    cur = a.head[cell]
-    while cur != i:
-        prev = cur
-        cur = a.nxt[cur]
-    if prev < 0:
-        a.head[cell] = a.nxt[i]
-    else:
-        a.nxt[prev] = a.nxt[i]
-    a.nxt[i] = -1
-
-
-@njit(cache=True)
-def _link(a, i, cell):
-    """Insert agent i into cell's list, keeping ascending ids."""
-    prev = -1
-    cur = a.head[cell]
-    while cur >= 0 and cur < i:
-        prev = cur
-        cur = a.nxt[cur]
-    a.nxt[i] = cur
-    if prev < 0:
-        a.head[cell] = i
-    else:
-        a.nxt[prev] = i
-
-
-@njit(cache=True)
-def _seen_weight(a, i):
-    """What agent i adds to ``seen`` on its cell: a cop, an active, or nothing."""
-    if a.kind[i] == COP:
-        return 1
-    if a.state[i] == ACTIVE:
-        return 1 << ACTIVE_SHIFT
-    return 0
-
-
-@njit(cache=True)
+@kernel(inline="always")
 def _blocks(a, i, cfg):
     """Whether agent i makes its cell non-empty for movers."""
     return a.kind[i] == COP or a.state[i] != JAILED or cfg.jailed_block
 
 
-@njit(cache=True)
-def relocate(a, i, dest):
-    """Move agent i to cell ``dest``, keeping lists and per-cell counts right."""
+@kernel(inline="always")
+def _add(a, c, unit, shift):
+    """Add one to a field of cell c's word, refusing to overflow its 8 bits."""
+    if (a.cell[c] >> shift) & FIELD_MASK == FIELD_MASK:
+        raise OverflowError("more than 255 agents of one kind share a cell")
+    a.cell[c] += unit
+
+
+@kernel(inline="always")
+def _put(a, i, c, cfg):
+    """Count agent i into cell c: its word, the ``near`` caches and the ``free`` bitmap."""
+    if a.kind[i] == COP:
+        _add(a, c, COP_UNIT, 0)
+        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, 1)
+    elif a.state[i] == ACTIVE:
+        _add(a, c, ACTIVE_UNIT, ACTIVE_SHIFT)
+        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, NEAR_ACTIVE_UNIT)
+        if not cfg.shared_near:
+            _spread(a.near_cop, c, cfg.cop_vis.dy, cfg.cop_vis.lo, cfg.cop_vis.hi, cfg.width, cfg.height, NEAR_ACTIVE_UNIT)
+    if _blocks(a, i, cfg):
+        if a.cell[c] >> BLOCK_SHIFT == 0:
+            _mark_free(a, c, False)
+        _add(a, c, BLOCK_UNIT, BLOCK_SHIFT)
+
+
+@kernel(inline="always")
+def _take(a, i, c, cfg):
+    """Count agent i out of cell c (the inverse of ``_put``)."""
+    if a.kind[i] == COP:
+        a.cell[c] -= COP_UNIT
+        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, -1)
+    elif a.state[i] == ACTIVE:
+        a.cell[c] -= ACTIVE_UNIT
+        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, -NEAR_ACTIVE_UNIT)
+        if not cfg.shared_near:
+            _spread(a.near_cop, c, cfg.cop_vis.dy, cfg.cop_vis.lo, cfg.cop_vis.hi, cfg.width, cfg.height, -NEAR_ACTIVE_UNIT)
+    if _blocks(a, i, cfg):
+        a.cell[c] -= BLOCK_UNIT
+        if a.cell[c] >> BLOCK_SHIFT == 0:
+            _mark_free(a, c, True)
+
+
+@kernel(inline="always")
+def _unlink(a, i, c):
+    """Remove agent i from cell c's list."""
+    prev = -1
+    cur = a.head[c]
+    while cur != i:
+        prev = cur
+        cur = a.nxt[cur]
+    if prev < 0:
+        a.head[c] = a.nxt[i]
+    else:
+        a.nxt[prev] = a.nxt[i]
+    a.nxt[i] = -1
+
+
+@kernel(inline="always")
+def _link(a, i, c):
+    """Insert agent i into cell c's list, keeping ascending ids."""
+    prev = -1
+    cur = a.head[c]
+    while cur >= 0 and cur < i:
+        prev = cur
+        cur = a.nxt[cur]
+    a.nxt[i] = cur
+    if prev < 0:
+        a.head[c] = i
+    else:
+        a.nxt[prev] = i
+
+
+@kernel(inline="always")
+def relocate(a, i, dest, cfg):
+    """Move agent i to cell ``dest``."""
     src = a.pos[i]
-    w = _seen_weight(a, i)
+    _take(a, i, src, cfg)
     _unlink(a, i, src)
     _link(a, i, dest)
-    a.seen[src] -= w
-    a.seen[dest] += w
-    a.block[src] -= 1  # only free agents move, and they always block
-    a.block[dest] += 1
+    _put(a, i, dest, cfg)
     a.pos[i] = dest
 
 
-@njit(cache=True)
-def set_state(a, i, new):
-    """Change citizen i's state, keeping counts and per-cell counts right."""
+@kernel(inline="always")
+def set_state(a, i, new, cfg):
+    """Change citizen i's state (quiet, active, jailed), keeping everything that counts it."""
     old = a.state[i]
     if old == new:
         return
-    cell = a.pos[i]
-    if old == ACTIVE:
-        a.seen[cell] -= 1 << ACTIVE_SHIFT
-    if new == ACTIVE:
-        a.seen[cell] += 1 << ACTIVE_SHIFT
+    c = a.pos[i]
+    _take(a, i, c, cfg)
+    a.state[i] = new
+    _put(a, i, c, cfg)
     a.counts[old] -= 1
     a.counts[new] += 1
-    a.state[i] = new
 
 
-@njit(cache=True)
-def set_jailed(a, i, jailed, cfg):
-    """Jail or release citizen i (rule J); a non-blocking jailed agent frees its cell."""
-    was_blocking = _blocks(a, i, cfg)
-    set_state(a, i, JAILED if jailed else QUIET)
-    if was_blocking and not _blocks(a, i, cfg):
-        a.block[a.pos[i]] -= 1
-    elif not was_blocking and _blocks(a, i, cfg):
-        a.block[a.pos[i]] += 1
+# --- the rules -------------------------------------------------------------------------------
+@kernel(inline="always")
+def move_rule(a, i, vis, cfg, rng):
+    """Rule M: move to a uniformly random empty cell in vision, if there is one.
+
+    Sampled by rejection: up to MOVE_TRIES draws of a random cell in vision, the first
+    empty one taken; after that many misses, one draw among the empty cells counted by a
+    scan (none: stay). Either way every empty cell is equally likely, as the rule says.
+    """
+    pos = a.pos[i]
+    y = pos // cfg.width
+    x = pos - y * cfg.width
+    dest = -1
+    for _ in range(MOVE_TRIES):
+        k = draw_index(rng, vis.size)
+        c = _offset_cell(y, x, vis.cell_dy[k], vis.cell_dx[k], cfg.width, cfg.height)
+        if _is_free(a, c):
+            dest = c
+            break
+    if dest < 0:
+        empty = _count_empty(a.cell, pos, vis.dy, vis.lo, vis.hi, cfg.width, cfg.height)
+        if empty > 0:
+            r = draw_index(rng, empty)
+            dest = _nth(a.cell, pos, vis.dy, vis.lo, vis.hi, cfg.width, cfg.height, r, BLOCK_SHIFT, True)[0]
+    if dest >= 0:
+        relocate(a, i, dest, cfg)
 
 
-@njit(cache=True)
-def move_rule(a, i, vis, cfg, rng, buf):
-    """Rule M: move to a random empty cell in vision, if there is one."""
-    n = vision_cells(a.pos[i], vis, cfg.width, cfg.height, buf)
-    k = 0
-    for j in range(n):
-        c = buf[j]
-        if a.block[c] == 0:
-            buf[k] = c
-            k += 1
-    if k > 0:
-        relocate(a, i, buf[rng.integers(0, k)])
-
-
-@njit(cache=True)
-def count_in_vision(a, pos, vis, cfg, buf):
-    """(cops, actives) on the cells in vision of ``pos``."""
-    n = vision_cells(pos, vis, cfg.width, cfg.height, buf)
-    total = 0
-    for j in range(n):
-        total += a.seen[buf[j]]
-    return total & COP_MASK, total >> ACTIVE_SHIFT
-
-
-@njit(cache=True)
-def activation_rule(a, i, vis, cfg, buf):
+@kernel(inline="always")
+def activation_rule(a, i, cfg):
     """Rule A for citizen i: active if G - R P > T, with C and A counted in its vision."""
     g = grievance(a.hardship[i], cfg.legitimacy)
     new = QUIET
     if can_be_active(g, cfg.threshold):
-        cops, actives = count_in_vision(a, a.pos[i], vis, cfg, buf)
+        seen = a.near[a.pos[i]]
+        cops = seen & NEAR_COP_MASK
+        actives = seen >> NEAR_ACTIVE_SHIFT
         p = arrest_probability(cops, 1 + actives, cfg.arrest_constant, cfg.ratio_mode)
         if is_active(g, net_risk(a.risk_aversion[i], p), cfg.threshold):
             new = ACTIVE
-    set_state(a, i, new)
+    set_state(a, i, new, cfg)
 
 
-@njit(cache=True)
+@kernel(inline="always")
 def draw_jail_term(cfg, rng):
     """Rule J: the term of a new arrest (no draw for a life sentence)."""
     if cfg.max_jail_term < 0:
         return LIFE
-    return rng.integers(0, jail_term_bound(cfg.max_jail_term, cfg.jail_inclusive))
+    return draw_index(rng, jail_term_bound(cfg.max_jail_term, cfg.jail_inclusive))
 
 
-@njit(cache=True)
-def arrest_rule(a, i, vis, cfg, rng, buf):
+@kernel()
+def arrest_rule(a, i, cfg, rng):
     """Rule C for cop i: arrest one random active in vision (the r-th in canonical order)."""
-    cops, actives = count_in_vision(a, a.pos[i], vis, cfg, buf)
+    pos = a.pos[i]
+    actives = a.near_cop[pos] >> NEAR_ACTIVE_SHIFT
     if actives == 0:
         return
-    r = rng.integers(0, actives)
-    target = -1
-    for j in range(vis.dy.shape[0]):
-        here = a.seen[buf[j]] >> ACTIVE_SHIFT
-        if r < here:
-            cur = a.head[buf[j]]
-            while True:
-                if a.kind[cur] == CITIZEN and a.state[cur] == ACTIVE:
-                    if r == 0:
-                        target = cur
-                        break
-                    r -= 1
-                cur = a.nxt[cur]
-            break
-        r -= here
+    v = cfg.cop_vis
+    r = draw_index(rng, actives)
+    c, r = _nth(a.cell, pos, v.dy, v.lo, v.hi, cfg.width, cfg.height, r, ACTIVE_SHIFT, False)
+    target = a.head[c]
+    while True:  # the r-th active on cell c, by ascending id
+        if a.kind[target] == CITIZEN and a.state[target] == ACTIVE:
+            if r == 0:
+                break
+            r -= 1
+        target = a.nxt[target]
     term = draw_jail_term(cfg, rng)
-    if term == 0 and not cfg.countdown_own_turn:
-        set_state(a, target, QUIET)  # a zero term served at once (NetLogo: jail-term 0)
-    else:
-        a.jail[target] = term
-        set_jailed(a, target, True, cfg)
+    a.jail[target] = term
+    # a zero term is served at once where jail counts down at the end of the step (NetLogo)
+    served = term == 0 and not cfg.countdown_own_turn
+    set_state(a, target, QUIET if served else JAILED, cfg)
     if cfg.cop_to_arrestee:
-        relocate(a, i, a.pos[target])
+        relocate(a, i, a.pos[target], cfg)
 
 
-@njit(cache=True)
-def citizen_turn(a, i, vis, cfg, rng, buf):
+# --- turns and steps -------------------------------------------------------------------------
+@kernel(inline="always")
+def citizen_turn(a, i, cfg, rng):
     """One citizen's turn: jail countdown (own-turn rule sets), then move and act."""
     if a.state[i] == JAILED:
         if not cfg.countdown_own_turn:
@@ -213,77 +382,93 @@ def citizen_turn(a, i, vis, cfg, rng, buf):
             if a.jail[i] != LIFE:
                 a.jail[i] -= 1
             return
-        set_jailed(a, i, False, cfg)
-    if cfg.act_first:
-        activation_rule(a, i, vis, cfg, buf)
-        if cfg.citizens_move:
-            move_rule(a, i, vis, cfg, rng, buf)
-    else:
-        if cfg.citizens_move:
-            move_rule(a, i, vis, cfg, rng, buf)
-        activation_rule(a, i, vis, cfg, buf)
+        set_state(a, i, QUIET, cfg)  # released at its own turn, then acts
+    for phase in range(2):  # act then move, or move then act
+        if (phase == 0) == cfg.act_first:
+            activation_rule(a, i, cfg)
+        elif cfg.citizens_move:
+            move_rule(a, i, cfg.cit_vis, cfg, rng)
 
 
-@njit(cache=True)
-def cop_turn(a, i, vis, cfg, rng, buf):
+@kernel()
+def cop_turn(a, i, cfg, rng):
     """One cop's turn: move and enforce, in the rule set's order."""
-    if cfg.act_first:
-        arrest_rule(a, i, vis, cfg, rng, buf)
-        if cfg.cops_move:
-            move_rule(a, i, vis, cfg, rng, buf)
-    else:
-        if cfg.cops_move:
-            move_rule(a, i, vis, cfg, rng, buf)
-        arrest_rule(a, i, vis, cfg, rng, buf)
+    for phase in range(2):  # enforce then move, or move then enforce
+        if (phase == 0) == cfg.act_first:
+            arrest_rule(a, i, cfg, rng)
+        elif cfg.cops_move:
+            move_rule(a, i, cfg.cop_vis, cfg, rng)
 
 
-@njit(cache=True)
+@kernel()
 def end_of_step_countdown(a, cfg):
     """Jail countdown for ``end_of_step`` rule sets: every jailed term shrinks by one."""
     for i in range(a.kind.shape[0]):
         if a.state[i] == JAILED and a.jail[i] != LIFE:
             a.jail[i] -= 1
             if a.jail[i] == 0:
-                set_jailed(a, i, False, cfg)
+                set_state(a, i, QUIET, cfg)
 
 
-@njit(cache=True)
-def step(a, citizen_vis, cop_vis, cfg, rng, buf):
-    """One step: every agent once, in a fresh random order."""
-    order = rng.permutation(a.kind.shape[0])
-    for i in order:
+@kernel()
+def shuffle_order(order, rng):
+    """The turn order of a step: ``order`` (0..n-1) shuffled in place by Fisher-Yates,
+    drawing ``draw_index(rng, i + 1)`` for i = n-1 down to 1 (every order equally likely)."""
+    n = order.shape[0]
+    for i in range(n):
+        order[i] = i
+    for i in range(n - 1, 0, -1):
+        j = draw_index(rng, i + 1)
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
+
+
+@kernel()
+def step(a, cfg, rng, order):
+    """One step: every agent once, in a fresh random order (``order``: a buffer of n)."""
+    n = a.kind.shape[0]
+    shuffle_order(order, rng)
+    for j in range(n):
+        if j + PREFETCH_RECORD < n:
+            prefetch(a.kind, order[j + PREFETCH_RECORD])
+        if j + PREFETCH_CELL < n:
+            ahead = a.pos[order[j + PREFETCH_CELL]]
+            prefetch(a.near, ahead)
+            prefetch(a.cell, ahead)
+        i = order[j]
         if a.kind[i] == COP:
-            cop_turn(a, i, cop_vis, cfg, rng, buf)
+            cop_turn(a, i, cfg, rng)
         else:
-            citizen_turn(a, i, citizen_vis, cfg, rng, buf)
+            citizen_turn(a, i, cfg, rng)
     if not cfg.countdown_own_turn:
         end_of_step_countdown(a, cfg)
 
 
 @njit(cache=True)
-def run_steps(a, citizen_vis, cop_vis, cfg, rng, n_steps, out):
+def run_steps(a, cfg, rng, n_steps, out):
     """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``."""
-    buf = np.empty(max(citizen_vis.dy.shape[0], cop_vis.dy.shape[0]), dtype=np.int64)
+    order = np.empty(a.kind.shape[0], np.int64)
     for t in range(n_steps):
-        step(a, citizen_vis, cop_vis, cfg, rng, buf)
+        step(a, cfg, rng, order)
         out[t, 0] = a.counts[0]
         out[t, 1] = a.counts[1]
         out[t, 2] = a.counts[2]
 
 
-@njit(cache=True)
+@kernel()
 def rebuild_cells(a, cfg):
-    """Recompute cell lists and per-cell counts from ``pos``/``kind``/``state`` (after edits)."""
+    """Recompute cell lists, cell words, caches and counts from ``pos``/``kind``/``state``."""
     a.head[:] = -1
-    a.seen[:] = 0
-    a.block[:] = 0
+    a.cell[:] = 0
+    a.near[:] = 0
+    a.near_cop[:] = 0
+    a.free[:] = np.uint64(0xFFFFFFFFFFFFFFFF)
     a.counts[:] = 0
     for i in range(a.kind.shape[0] - 1, -1, -1):  # descending, so lists come out ascending
-        cell = a.pos[i]
-        a.nxt[i] = a.head[cell]
-        a.head[cell] = i
-        a.seen[cell] += _seen_weight(a, i)
-        if _blocks(a, i, cfg):
-            a.block[cell] += 1
+        c = a.pos[i]
+        a.nxt[i] = a.head[c]
+        a.head[c] = i
+        _put(a, i, c, cfg)
         if a.kind[i] == CITIZEN:
             a.counts[a.state[i]] += 1

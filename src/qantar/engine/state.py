@@ -5,10 +5,19 @@ it (``head[cell]`` then ``nxt[agent]``, ascending agent id) so that rule sets wh
 agents may share a cell (NetLogo: jailed agents do not block, released ones reappear where
 they were) are exact, and so that "the r-th active in vision" has one meaning.
 
-The kernel maintains per-cell counts so that scans read one array:
-``seen[cell] = cops + (actives << 16)`` (what vision sees) and ``block[cell]`` (agents that
-make the cell non-empty for movement: cops, free citizens, and jailed ones if the rule set's
-``jailed_block``). ``counts`` holds the citizens quiet / active / jailed.
+The kernel keeps one packed word per cell so that a scan of vision reads one array once:
+``cell[c] = cops | actives << 8 | blockers << 16``, where blockers are the agents that make
+the cell non-empty for movement (cops, free citizens, and jailed ones if the rule set's
+``jailed_block``). Each field holds up to 255 (the kernel raises rather than overflow).
+``counts`` holds the citizens quiet / active / jailed.
+
+Two caches spare the kernel from rescanning a vision on every turn (each is exactly what a
+scan would find; tests/engine/test_invariants.py recounts them):
+``near[c]`` = cops + (actives << 16) within the citizens' vision of cell c, and
+``near_cop[c]`` = actives << 16 within the cops' vision (the same array when both visions
+are equal); updated when a cop moves or a citizen turns active or quiet. ``free`` is a
+bitmap of the cells with no blocker, one bit a cell, small enough to stay in cache for
+rule M's random tries.
 
 Example:
     >>> STATE_NAMES[ACTIVE], KIND_NAMES[COP]
@@ -27,13 +36,34 @@ KIND_NAMES = ("citizen", "cop")
 STATE_NAMES = ("quiet", "active", "jailed")
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
-#: Bit shift of the active count inside ``seen``.
-ACTIVE_SHIFT = 16
-COP_MASK = (1 << ACTIVE_SHIFT) - 1
+#: Fields of the ``near`` caches.
+NEAR_COP_MASK, NEAR_ACTIVE_SHIFT = 0xFFFF, 16
+NEAR_ACTIVE_UNIT = 1 << NEAR_ACTIVE_SHIFT
+#: Fields of the packed per-cell word.
+FIELD_MASK = 0xFF
+COP_UNIT, ACTIVE_UNIT, BLOCK_UNIT = 1, 1 << 8, 1 << 16
+ACTIVE_SHIFT, BLOCK_SHIFT = 8, 16
+
+
+#: One 32-byte record per agent: the kernel visits agents in random order, so keeping an
+#: agent's fields on one cache line costs one memory access per turn instead of seven.
+AGENT_DTYPE = np.dtype(
+    [
+        ("hardship", np.float64),
+        ("risk_aversion", np.float64),
+        ("jail", np.int32),
+        ("pos", np.int32),
+        ("nxt", np.int32),
+        ("kind", np.int8),
+        ("state", np.int8),
+        ("_pad", np.int16),
+    ]
+)
+PER_AGENT = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "nxt")
 
 
 class Agents(NamedTuple):
-    """Per-agent arrays (length N) and per-cell arrays (length width x height)."""
+    """Per-agent arrays (length N; views into one record array) and per-cell arrays."""
 
     kind: np.ndarray  # int8: CITIZEN or COP
     state: np.ndarray  # int8: QUIET, ACTIVE or JAILED (cops stay QUIET)
@@ -43,25 +73,37 @@ class Agents(NamedTuple):
     risk_aversion: np.ndarray  # float64: R, citizens only (0 for cops)
     nxt: np.ndarray  # int32: next agent on the same cell, -1 at the end
     head: np.ndarray  # int32 per cell: first (lowest id) agent on it, -1 if none
-    seen: np.ndarray  # int32 per cell: cops + (actives << 16)
-    block: np.ndarray  # int32 per cell: agents making it non-empty for movement
+    cell: np.ndarray  # uint32 per cell: cops | actives << 8 | blockers << 16
+    near: np.ndarray  # int32 per cell: cops + actives << 16 in the citizens' vision
+    near_cop: np.ndarray  # int32 per cell: actives << 16 in the cops' vision (may be `near`)
+    free: np.ndarray  # uint64 bitmap: bit c set iff cell c has no blocker
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
 
 
 class Vision(NamedTuple):
-    """One vision (citizens' or cops'): offsets in canonical order and their flat deltas."""
+    """One vision (citizens' or cops'), as row spans that list its cells in canonical order.
+
+    Span s covers offsets (dy[s], lo[s]..hi[s]); spans follow the canonical order of
+    ``rules.vision.vision_offsets`` (rows north to south, columns west to east), so walking
+    them visits the same cells in the same order as that list.
+    """
 
     dy: np.ndarray  # int64
-    dx: np.ndarray  # int64
-    delta: np.ndarray  # int64: dy * width + dx, valid away from the edges
-    reach: int  # max |dy| or |dx|
+    lo: np.ndarray  # int64, first dx of the span
+    hi: np.ndarray  # int64, last dx of the span (inclusive)
+    size: int  # number of cells in vision
+    cell_dy: np.ndarray  # int64, per cell in canonical order (for random picks)
+    cell_dx: np.ndarray  # int64
 
 
 class Config(NamedTuple):
-    """Everything the kernel needs besides state: sizes, rule switches, numbers."""
+    """Everything the kernel needs besides state: sizes, visions, rule switches, numbers."""
 
     width: int
     height: int
+    cit_vis: "Vision"
+    cop_vis: "Vision"
+    shared_near: bool  # both visions equal: one `near` cache serves both
     ratio_mode: int  # formulas.RATIO_*
     act_first: bool  # turn order act_then_move
     jail_inclusive: bool
@@ -76,9 +118,46 @@ class Config(NamedTuple):
     max_jail_term: int  # -1 for life
 
 
-def make_vision(offsets: np.ndarray, width: int) -> Vision:
-    """Bundle offsets (from ``rules.vision_offsets``) for a grid of the given width."""
+def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool) -> Agents:
+    """Agents whose per-agent fields are views into one fresh record array (see AGENT_DTYPE).
+
+    Example:
+        >>> a = make_agents({"kind": np.array([0, 1]), "pos": np.array([3, 5])}, cells=9, shared_near=True)
+        >>> a.pos.tolist(), a.nxt.tolist(), a.head.shape
+        ([3, 5], [-1, -1], (9,))
+    """
+    n = len(per_agent["kind"])
+    records = np.zeros(n, AGENT_DTYPE)
+    records["nxt"] = -1
+    for name, values in per_agent.items():
+        records[name] = values
+    near = np.zeros(cells, np.int32)
+    return Agents(
+        **{name: records[name] for name in PER_AGENT},
+        head=np.full(cells, -1, np.int32),
+        cell=np.zeros(cells, np.uint32),
+        near=near,
+        near_cop=near if shared_near else np.zeros(cells, np.int32),
+        free=np.zeros((cells + 63) // 64, np.uint64),
+        counts=np.zeros(3, np.int64),
+    )
+
+
+def make_vision(offsets: np.ndarray) -> Vision:
+    """Group canonical offsets (from ``rules.vision_offsets``) into row spans.
+
+    Example:
+        >>> v = make_vision(np.array([[-1, 0], [0, -1], [0, 1], [1, 0]]))  # von Neumann 1
+        >>> v.dy.tolist(), v.lo.tolist(), v.hi.tolist(), v.size
+        ([-1, 0, 0, 1], [0, -1, 1, 0], [0, -1, 1, 0], 4)
+    """
+    spans: list[list[int]] = []
+    for dy, dx in offsets.tolist():
+        if spans and spans[-1][0] == dy and spans[-1][2] == dx - 1:
+            spans[-1][2] = dx
+        else:
+            spans.append([dy, dx, dx])
+    cols = np.array(spans, dtype=np.int64).reshape(-1, 3)
     dy = np.ascontiguousarray(offsets[:, 0], dtype=np.int64)
     dx = np.ascontiguousarray(offsets[:, 1], dtype=np.int64)
-    reach = int(max(np.abs(offsets).max(initial=0), 0))
-    return Vision(dy, dx, dy * width + dx, reach)
+    return Vision(cols[:, 0].copy(), cols[:, 1].copy(), cols[:, 2].copy(), len(offsets), dy, dx)

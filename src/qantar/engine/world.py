@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qantar.engine import kernels
-from qantar.engine.state import CITIZEN, COP, QUIET, Agents, Config, Vision, make_vision
+from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, PER_AGENT, Agents, Config, Vision, make_agents, make_vision
 from qantar.errors import QantarInputError
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import ARREST_RATIO_CODES
@@ -48,10 +48,14 @@ def place_agents(params: Params, rules: RuleSet, rng: np.random.Generator) -> tu
 
 
 def make_config(params: Params, rules: RuleSet) -> Config:
-    """The kernel's view of parameters and rule switches."""
+    """The kernel's view of parameters, visions and rule switches."""
+    cit_vis, cop_vis = make_visions(params, rules)
     return Config(
         width=params.width,
         height=params.height,
+        cit_vis=cit_vis,
+        cop_vis=cop_vis,
+        shared_near=cit_vis.size == cop_vis.size,  # same shape and centre rule: same cells
         ratio_mode=ARREST_RATIO_CODES[rules.arrest_ratio],
         act_first=rules.turn_order == "act_then_move",
         jail_inclusive=rules.jail_term_range == "inclusive",
@@ -73,7 +77,7 @@ def make_visions(params: Params, rules: RuleSet) -> tuple[Vision, Vision]:
 
     def one(radius: float) -> Vision:
         offsets = vision_offsets(radius, rules.vision_shape, rules.vision_includes_centre)
-        return make_vision(offsets, params.width)
+        return make_vision(offsets)
 
     return one(cit_radius), one(params.cop_vision)
 
@@ -89,11 +93,9 @@ class World:
     seed: object = None
     steps_done: int = 0
     config: Config = field(init=False)
-    visions: tuple[Vision, Vision] = field(init=False)
 
     def __post_init__(self) -> None:
         self.config = make_config(self.params, self.rules)
-        self.visions = make_visions(self.params, self.rules)
 
     @classmethod
     def build(cls, params: Params, rules: RuleSet, seed: int | np.random.SeedSequence | None = 0) -> "World":
@@ -103,19 +105,15 @@ class World:
         n_cit, n_cop = len(cit_cells), len(cop_cells)
         hardship = rng.random(n_cit)
         risk = rng.random(n_cit)
-        n = n_cit + n_cop
-        agents = Agents(
-            kind=np.concatenate([np.full(n_cit, CITIZEN, np.int8), np.full(n_cop, COP, np.int8)]),
-            state=np.full(n, QUIET, np.int8),
-            jail=np.zeros(n, np.int32),
-            pos=np.concatenate([cit_cells, cop_cells]).astype(np.int32),
-            hardship=np.concatenate([hardship, np.zeros(n_cop)]),
-            risk_aversion=np.concatenate([risk, np.zeros(n_cop)]),
-            nxt=np.full(n, -1, np.int32),
-            head=np.full(params.cells, -1, np.int32),
-            seen=np.zeros(params.cells, np.int32),
-            block=np.zeros(params.cells, np.int32),
-            counts=np.zeros(3, np.int64),
+        agents = make_agents(
+            {
+                "kind": np.repeat(np.array([CITIZEN, COP], np.int8), [n_cit, n_cop]),
+                "pos": np.concatenate([cit_cells, cop_cells]),
+                "hardship": np.concatenate([hardship, np.zeros(n_cop)]),  # cops: 0
+                "risk_aversion": np.concatenate([risk, np.zeros(n_cop)]),
+            },
+            params.cells,
+            shared_near=make_config(params, rules).shared_near,
         )
         world = cls(params=params, rules=rules, rng=rng, agents=agents, seed=seed)
         kernels.rebuild_cells(agents, world.config)
@@ -140,8 +138,7 @@ class World:
         if n_steps < 0:
             raise QantarInputError(f"steps: must be at least 0 (got {n_steps})")
         out = np.empty((n_steps, 3), np.int64)
-        cit_vis, cop_vis = self.visions
-        kernels.run_steps(self.agents, cit_vis, cop_vis, self.config, self.rng, n_steps, out)
+        kernels.run_steps(self.agents, self.config, self.rng, n_steps, out)
         self.steps_done += n_steps
         return out
 
@@ -164,21 +161,15 @@ class World:
 
     def add_cops(self, n: int) -> None:
         """Put ``n`` new cops on distinct random empty cells (new ids after all others)."""
-        empty = np.flatnonzero(self.agents.block == 0)
+        empty = np.flatnonzero(self.agents.cell >> BLOCK_SHIFT == 0)
         if not 0 <= n <= len(empty):
             raise QantarInputError(f"add_cops: n must be between 0 and {len(empty)} empty cells (got {n})")
         cells = self.rng.choice(empty, n, replace=False)
+        new = {"kind": np.full(n, COP, np.int8), "pos": cells}
         a = self.agents
-        extra = {
-            "kind": np.full(n, COP, np.int8),
-            "state": np.full(n, QUIET, np.int8),
-            "jail": np.zeros(n, np.int32),
-            "pos": cells.astype(np.int32),
-            "hardship": np.zeros(n),
-            "risk_aversion": np.zeros(n),
-            "nxt": np.full(n, -1, np.int32),
-        }
-        self._replace_agents({k: np.concatenate([getattr(a, k), v]) for k, v in extra.items()})
+        self._replace_agents(
+            {k: np.concatenate([getattr(a, k), new.get(k, np.zeros(n, getattr(a, k).dtype))]) for k in PER_AGENT}
+        )
 
     def remove_cops(self, n: int) -> None:
         """Withdraw ``n`` cops chosen at random; the remaining agents keep their order."""
@@ -187,11 +178,9 @@ class World:
             raise QantarInputError(f"remove_cops: n must be between 0 and {len(cops)} cops (got {n})")
         keep = np.ones(len(self.agents.kind), bool)
         keep[self.rng.choice(cops, n, replace=False)] = False
-        a = self.agents
-        per_agent = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "nxt")
-        self._replace_agents({k: getattr(a, k)[keep] for k in per_agent})
+        self._replace_agents({k: getattr(self.agents, k)[keep] for k in PER_AGENT})
 
     def _replace_agents(self, per_agent: dict[str, np.ndarray]) -> None:
         """Swap in new per-agent arrays and recompute the cell lists and counts from them."""
-        self.agents = self.agents._replace(**per_agent)
+        self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near)
         kernels.rebuild_cells(self.agents, self.config)

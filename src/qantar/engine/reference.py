@@ -1,0 +1,214 @@
+"""The reference implementation: Model I in plain Python, written to be read, not to be fast.
+
+It is the test oracle for ``kernels``: started from the same initial state and a copy of the
+same random generator, it must produce the same trajectory, agent for agent, step for step
+(tests/engine/test_oracle.py). It shares only the formulas (``qantar.rules``) and the
+canonical vision order with the kernel; everything the kernel does for speed is absent
+here: no cell lists, no cached counts, no bitmap, no shortcut for agents with G <= T.
+Neighbours are found by asking every agent where it stands.
+
+Example:
+    >>> from qantar import World, Params, rule_set
+    >>> w = World.build(Params(width=9, height=9, citizen_vision=2, cop_vision=2), rule_set("mesa"), seed=5)
+    >>> ref = ReferenceWorld.from_world(w)
+    >>> _ = w.run(3); ref.run(3)
+    >>> ref.positions() == w.agents.pos.tolist()
+    True
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from qantar.engine.kernels import MOVE_TRIES
+from qantar.engine.state import ACTIVE, CITIZEN, COP, JAILED, LIFE, QUIET
+from qantar.rules import Params, RuleSet, vision_offsets
+from qantar.rules.formulas import (
+    ARREST_RATIO_CODES,
+    arrest_probability,
+    grievance,
+    is_active,
+    jail_term_bound,
+    net_risk,
+)
+
+
+def draw_index(rng: np.random.Generator, n: int) -> int:
+    """A uniform integer in 0..n-1 from one ``rng.random()`` (as the kernel draws)."""
+    return int(rng.random() * n)
+
+
+class ReferenceWorld:
+    """One run's state as Python lists, stepped by the rules as written in docs/model.md."""
+
+    def __init__(self, params: Params, rules: RuleSet, rng: np.random.Generator, agents: dict[str, list]):
+        self.params = params
+        self.rules = rules
+        self.rng = rng
+        self.kind: list[int] = agents["kind"]
+        self.state: list[int] = agents["state"]
+        self.jail: list[int] = agents["jail"]
+        self.pos: list[int] = agents["pos"]
+        self.hardship: list[float] = agents["hardship"]
+        self.risk_aversion: list[float] = agents["risk_aversion"]
+
+    @classmethod
+    def from_world(cls, world) -> "ReferenceWorld":
+        """Copy a ``World``'s state and random generator (placement is shared, stepping is not)."""
+        a = world.agents
+        fields = ("kind", "state", "jail", "pos", "hardship", "risk_aversion")
+        agents = {f: getattr(a, f).tolist() for f in fields}
+        return cls(world.params, world.rules, copy.deepcopy(world.rng), agents)
+
+    # --- looking around ------------------------------------------------------------------
+    def positions(self) -> list[int]:
+        return list(self.pos)
+
+    def counts(self) -> list[int]:
+        """Citizens quiet, active, jailed."""
+        states = [s for k, s in zip(self.kind, self.state) if k == CITIZEN]
+        return [states.count(QUIET), states.count(ACTIVE), states.count(JAILED)]
+
+    def vision_radius(self, i: int) -> float:
+        if self.kind[i] == COP or self.rules.citizens_use_cop_vision:
+            return self.params.cop_vision
+        return self.params.citizen_vision
+
+    def cells_in_vision(self, cell: int, radius: float) -> list[int]:
+        """Cells in vision of ``cell``, in canonical order, on the torus."""
+        w, h = self.params.width, self.params.height
+        y, x = divmod(cell, w)
+        offsets = vision_offsets(radius, self.rules.vision_shape, self.rules.vision_includes_centre)
+        return [((y + dy) % h) * w + (x + dx) % w for dy, dx in offsets.tolist()]
+
+    def agents_at(self, cell: int) -> list[int]:
+        """Agents standing on ``cell``, by ascending id."""
+        return [j for j, p in enumerate(self.pos) if p == cell]
+
+    def blocks(self, j: int) -> bool:
+        """Whether agent j keeps others from moving onto its cell."""
+        return self.kind[j] == COP or self.state[j] != JAILED or self.rules.jailed_block
+
+    def is_empty(self, cell: int) -> bool:
+        return not any(self.blocks(j) for j in self.agents_at(cell))
+
+    def is_active_citizen(self, j: int) -> bool:
+        return self.kind[j] == CITIZEN and self.state[j] == ACTIVE
+
+    # --- the rules -----------------------------------------------------------------------
+    def move(self, i: int) -> None:
+        """Rule M: a uniformly random empty cell in vision (by rejection, as the kernel)."""
+        cells = self.cells_in_vision(self.pos[i], self.vision_radius(i))
+        for _ in range(MOVE_TRIES):
+            cell = cells[draw_index(self.rng, len(cells))]
+            if self.is_empty(cell):
+                self.pos[i] = cell
+                return
+        empty = [c for c in cells if self.is_empty(c)]
+        if empty:
+            self.pos[i] = empty[draw_index(self.rng, len(empty))]
+
+    def activate(self, i: int) -> None:
+        """Rule A: active if G - R P > T."""
+        cells = self.cells_in_vision(self.pos[i], self.vision_radius(i))
+        here = [j for c in cells for j in self.agents_at(c)]
+        cops = sum(1 for j in here if self.kind[j] == COP)
+        actives = sum(1 for j in here if self.is_active_citizen(j))
+        p = arrest_probability(cops, 1 + actives, self.params.arrest_constant, ARREST_RATIO_CODES[self.rules.arrest_ratio])
+        g = grievance(self.hardship[i], self.params.legitimacy)
+        self.state[i] = ACTIVE if is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold) else QUIET
+
+    def enforce(self, i: int) -> None:
+        """Rule C and J: arrest a random active in vision and draw its term."""
+        cells = self.cells_in_vision(self.pos[i], self.params.cop_vision)
+        suspects = [j for c in cells for j in self.agents_at(c) if self.is_active_citizen(j)]
+        if not suspects:
+            return
+        target = suspects[draw_index(self.rng, len(suspects))]
+        jmax = self.params.max_jail_term
+        if jmax is None:
+            term = LIFE
+        else:
+            term = draw_index(self.rng, jail_term_bound(jmax, self.rules.jail_term_range == "inclusive"))
+        self.jail[target] = term
+        served_at_once = term == 0 and self.rules.jail_countdown == "end_of_step"
+        self.state[target] = QUIET if served_at_once else JAILED
+        if self.rules.cop_after_arrest == "to_arrestee":
+            self.pos[i] = self.pos[target]
+
+    def citizen_turn(self, i: int) -> None:
+        if self.state[i] == JAILED:
+            if self.rules.jail_countdown == "end_of_step":
+                return
+            if self.jail[i] > 0:
+                if self.jail[i] != LIFE:
+                    self.jail[i] -= 1
+                return
+            self.state[i] = QUIET  # term served: released, and takes this turn
+        moves = self.params.movement
+        if self.rules.turn_order == "act_then_move":
+            self.activate(i)
+            if moves:
+                self.move(i)
+        else:
+            if moves:
+                self.move(i)
+            self.activate(i)
+
+    def cop_turn(self, i: int) -> None:
+        moves = self.params.movement or self.rules.cops_move_when_movement_off
+        if self.rules.turn_order == "act_then_move":
+            self.enforce(i)
+            if moves:
+                self.move(i)
+        else:
+            if moves:
+                self.move(i)
+            self.enforce(i)
+
+    def step(self) -> None:
+        """Every agent once, in a random order drawn by Fisher-Yates."""
+        order = list(range(len(self.kind)))
+        for k in range(len(order) - 1, 0, -1):
+            j = draw_index(self.rng, k + 1)
+            order[k], order[j] = order[j], order[k]
+        for i in order:
+            if self.kind[i] == COP:
+                self.cop_turn(i)
+            else:
+                self.citizen_turn(i)
+        if self.rules.jail_countdown == "end_of_step":
+            for i in range(len(self.kind)):
+                if self.state[i] == JAILED and self.jail[i] != LIFE:
+                    self.jail[i] -= 1
+                    if self.jail[i] == 0:
+                        self.state[i] = QUIET
+
+    def run(self, n_steps: int) -> None:
+        for _ in range(n_steps):
+            self.step()
+
+    # --- steering between steps (as World does) -------------------------------------------
+    def set_legitimacy(self, value: float) -> None:
+        self.params = self.params.model_copy(update={"legitimacy": value})
+
+    def set_arrest_constant(self, value: float) -> None:
+        self.params = self.params.model_copy(update={"arrest_constant": value})
+
+    def add_cops(self, n: int) -> None:
+        empty = [c for c in range(self.params.cells) if self.is_empty(c)]
+        for cell in self.rng.choice(np.array(empty), n, replace=False).tolist():
+            for name, value in (("kind", COP), ("state", QUIET), ("jail", 0), ("pos", cell), ("hardship", 0.0), ("risk_aversion", 0.0)):
+                getattr(self, name).append(value)
+
+    def remove_cops(self, n: int) -> None:
+        cops = [j for j, k in enumerate(self.kind) if k == COP]
+        gone = set(self.rng.choice(np.array(cops), n, replace=False).tolist())
+        for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion"):
+            values = getattr(self, name)
+            setattr(self, name, [v for j, v in enumerate(values) if j not in gone])
+
+
+__all__ = ["ReferenceWorld", "draw_index"]

@@ -1,0 +1,119 @@
+"""Invariants of the engine as property tests: whatever the rule set and parameters,
+nothing is lost, counts add up, caches equal a recount, occupancy and jail rules hold."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qantar import Params, World, rule_set
+from qantar.engine.state import ACTIVE, ACTIVE_SHIFT, BLOCK_SHIFT, COP, FIELD_MASK, JAILED, LIFE, QUIET
+from qantar.rules import vision_offsets
+
+
+def cells_seen(world: World, cell: int, radius: float) -> list[int]:
+    w, h = world.params.width, world.params.height
+    y, x = divmod(cell, w)
+    offs = vision_offsets(radius, world.rules.vision_shape, world.rules.vision_includes_centre)
+    return [((y + dy) % h) * w + (x + dx) % w for dy, dx in offs.tolist()]
+
+
+def check(world: World, n_agents: int) -> None:
+    a, p, rules = world.agents, world.params, world.rules
+    assert len(a.kind) == n_agents, "no agent lost or created"
+    assert ((a.pos >= 0) & (a.pos < p.cells)).all()
+    citizen = a.kind != COP
+    states = a.state[citizen]
+    assert world.counts().tolist() == [int((states == s).sum()) for s in (QUIET, ACTIVE, JAILED)]
+    assert world.counts().sum() == citizen.sum(), "counts sum to the population"
+    assert (a.state[~citizen] == QUIET).all()
+    # every agent in exactly one cell list, the one of its position, in ascending order
+    listed = []
+    for c in range(p.cells):
+        j, ids = a.head[c], []
+        while j >= 0:
+            assert a.pos[j] == c
+            ids.append(j)
+            j = a.nxt[j]
+        assert ids == sorted(ids)
+        listed += ids
+    assert sorted(listed) == list(range(n_agents))
+    # cell words and caches equal a recount
+    blocks = (a.kind == COP) | (a.state != JAILED) | rules.jailed_block
+    cops = np.bincount(a.pos[a.kind == COP], minlength=p.cells)
+    actives = np.bincount(a.pos[citizen & (a.state == ACTIVE)], minlength=p.cells)
+    blockers = np.bincount(a.pos[blocks], minlength=p.cells)
+    assert (a.cell & FIELD_MASK == cops).all()
+    assert ((a.cell >> ACTIVE_SHIFT) & FIELD_MASK == actives).all()
+    assert (a.cell >> BLOCK_SHIFT == blockers).all()
+    free = np.unpackbits(a.free.view(np.uint8), bitorder="little")[: p.cells].astype(bool)
+    assert (free == (blockers == 0)).all()
+    cit_r = p.cop_vision if rules.citizens_use_cop_vision else p.citizen_vision
+    for c in range(p.cells):
+        seen = cells_seen(world, c, cit_r)
+        assert a.near[c] & 0xFFFF == cops[seen].sum()
+        assert a.near[c] >> 16 == actives[seen].sum()
+        assert a.near_cop[c] >> 16 == actives[cells_seen(world, c, p.cop_vision)].sum()
+    # occupancy: one agent per cell where the rule set says so (jailed agents block, cops
+    # stay after an arrest: Mesa's capacity-1 grid). NetLogo's cop steps onto the
+    # arrestee's patch and released agents reappear where they were, so cells may share.
+    if rules.jailed_block and rules.cop_after_arrest == "stay":
+        assert np.bincount(a.pos, minlength=p.cells).max() <= 1
+    # jail terms within the rule set's range
+    jailed = a.state == JAILED
+    if p.max_jail_term is None:
+        assert (a.jail[jailed] == LIFE).all()
+    else:
+        assert (a.jail[jailed] <= p.max_jail_term).all() and (a.jail[jailed] >= 0).all()
+
+
+def check_jail_countdown(before: tuple, world: World) -> None:
+    """A jailed agent's term shrinks by one a step; it leaves when the term is served."""
+    state0, jail0 = before
+    a = world.agents
+    own_turn = world.rules.jail_countdown == "own_turn"
+    for i in np.flatnonzero((state0 == JAILED) & (jail0 != LIFE)):
+        j = jail0[i]
+        if own_turn and j == 0:
+            continue  # released at its turn; may be arrested again later in the same step
+        if own_turn or j > 1:
+            assert a.state[i] == JAILED and a.jail[i] == j - 1, f"agent {i}: term {j} -> {a.jail[i]}"
+        else:
+            assert a.state[i] == QUIET, f"agent {i} should leave jail"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rules=st.sampled_from(["paper", "netlogo", "mesa"]),
+    size=st.integers(5, 12),
+    citizens=st.floats(0.0, 0.95),
+    cops=st.floats(0.0, 0.3),
+    vision=st.sampled_from([1.0, 1.7, 2.0, 2.5]),
+    cop_vision=st.sampled_from([1.0, 2.0]),
+    legitimacy=st.floats(0.0, 1.0),
+    jmax=st.sampled_from([None, 0, 1, 3, 10]),
+    movement=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_invariants_hold_every_step(rules, size, citizens, cops, vision, cop_vision, legitimacy, jmax, movement, seed):
+    cops = min(cops, 1 - citizens)
+    params = Params(width=size, height=size, citizen_density=citizens, cop_density=cops, citizen_vision=vision,
+                    cop_vision=cop_vision, legitimacy=legitimacy, max_jail_term=jmax, movement=movement)
+    world = World.build(params, rule_set(rules), seed=seed)
+    n = len(world.agents.kind)
+    check(world, n)
+    for _ in range(8):
+        before = (world.agents.state.copy(), world.agents.jail.copy())
+        counts = world.run(1)
+        assert counts[-1].tolist() == world.counts().tolist()
+        check(world, n)
+        check_jail_countdown(before, world)
+
+
+def test_placement_exact_and_bernoulli():
+    p = Params(width=50, height=40, citizen_density=0.7, cop_density=0.04)
+    w = World.build(p, rule_set("netlogo"), seed=1)
+    assert (w.n_citizens, w.n_cops) == (1400, 80)  # round(0.7 * 2000), round(0.04 * 2000)
+    sizes = [World.build(p, rule_set("mesa"), seed=s).n_citizens for s in range(20)]
+    assert len(set(sizes)) > 1  # Bernoulli per cell: counts vary by seed
+    # mean 1400, s.d. sqrt(2000 * 0.7 * 0.3) ~ 20.5: 20 seeds average within 4 s.e.
+    assert abs(np.mean(sizes) - 1400) < 4 * 20.5 / np.sqrt(20)
