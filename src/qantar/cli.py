@@ -1,0 +1,170 @@
+"""The command line: thin, it parses flags and calls the layers below.
+
+    qantar run                       # Epstein's run 2 under the default (netlogo) rule set
+    qantar run --rules mesa --legitimacy 0.7 --steps 1000 --out runs/l07
+    qantar run --rules paper --rule arrest_ratio=floor   # override one rule setting
+
+Bad input ends with one line naming the field and what is accepted, exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from qantar.analysis import outburst_threshold, summarize
+from qantar.errors import QantarInputError
+from qantar.experiments import run_model
+from qantar.report.plots import plot_series
+from qantar.rules import RULE_SETS, make_params, rule_set
+from qantar.rules.ruleset import RULE_SETTING_NAMES
+from qantar.storage import provenance, write_run
+from qantar.storage.series import check_free
+
+DEFAULT_RULES = "netlogo"
+err = Console(stderr=True)
+
+
+class InputError(click.ClickException):
+    """A user's mistake: printed as one line, exit code 2 (as click's own usage errors)."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def parse_jail_term(value: str) -> int | None:
+    """``--max-jail-term``: a whole number of steps, or ``inf`` (None: life sentences)."""
+    if value.lower() in ("inf", "infinity", "life"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"--max-jail-term: expected a whole number of steps or 'inf' (got {value!r})") from None
+
+
+def parse_rule_overrides(pairs: tuple[str, ...]) -> dict[str, object]:
+    """``--rule KEY=VALUE`` pairs as rule-set overrides (true/false become booleans)."""
+    overrides: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise InputError(f"--rule: expected KEY=VALUE (got {pair!r}); keys: {', '.join(RULE_SETTING_NAMES)}")
+        overrides[key.strip()] = {"true": True, "false": False}.get(value.strip().lower(), value.strip())
+    return overrides
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qantar")
+def main() -> None:
+    """qantar: game out civil unrest with Epstein's civil violence model."""
+
+
+@main.command()
+@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=DEFAULT_RULES, show_default=True,
+              help="Rule set: the paper read literally, NetLogo's Rebellion, or Mesa's example (docs/model.md).")
+@click.option("--rule", "rule_overrides", multiple=True, metavar="KEY=VALUE",
+              help=f"Override one setting of the rule set (repeatable). Keys: {', '.join(RULE_SETTING_NAMES)}.")
+@click.option("--width", type=int, help="Grid columns (torus). [default: 40]")
+@click.option("--height", type=int, help="Grid rows (torus). [default: 40]")
+@click.option("--steps", type=click.IntRange(min=0), default=500, show_default=True, help="Steps to run.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (same seed, same run).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder. [default: runs/<time>-<rules>-seed<seed>]")
+@click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
+@click.option("--format", "formats", type=click.Choice(["parquet", "csv"]), multiple=True, default=("parquet",),
+              show_default=True, help="Series formats; Parquet is always written, csv adds series.csv.")
+@click.option("--legitimacy", type=float, help="L, the regime's legitimacy, 0..1. [default: 0.82]")
+@click.option("--citizen-density", type=float, help="Share of cells with a citizen. [default: 0.7]")
+@click.option("--cop-density", type=float, help="Share of cells with a cop. [default: 0.04]")
+@click.option("--citizen-vision", type=float, help="Citizens' vision radius. [default: 7]")
+@click.option("--cop-vision", type=float, help="Cops' vision radius. [default: 7]")
+@click.option("--max-jail-term", type=str, help="J_max in steps, or 'inf' for life. [default: 30]")
+@click.option("--arrest-constant", type=float, help="k in P = 1 - exp(-k C/A). [default: 2.3]")
+@click.option("--threshold", type=float, help="T: a citizen turns active if G - N > T. [default: 0.1]")
+@click.option("--movement/--no-movement", default=None, help="Rule M on or off. [default: on]")
+@click.option("--outburst-threshold", "outburst_bar", type=float,
+              help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def run(rules, rule_overrides, width, height, steps, seed, out_dir, overwrite, formats, legitimacy, citizen_density,
+        cop_density, citizen_vision, cop_vision, max_jail_term, arrest_constant, threshold, movement,
+        outburst_bar, quiet) -> None:
+    """Run Epstein's civil violence model (Model I) once and write the series and a figure.
+
+    A flag left out takes the rule set's default (Epstein's run 2: 40x40, L = 0.82,
+    J_max = 30, cops 0.04, citizens 0.7, vision 7). Writes OUT/series.parquet (one row per
+    step: step, quiet, active, jailed; provenance in its metadata), OUT/run.json
+    (provenance and summary) and OUT/series.png.
+    """
+    values = {
+        "width": width, "height": height, "legitimacy": legitimacy, "citizen_density": citizen_density,
+        "cop_density": cop_density, "citizen_vision": citizen_vision, "cop_vision": cop_vision,
+        "arrest_constant": arrest_constant, "threshold": threshold, "movement": movement,
+    }
+    given = {k: v for k, v in values.items() if v is not None}  # a flag left out: rule set's default
+    if max_jail_term is not None:
+        given["max_jail_term"] = parse_jail_term(max_jail_term)  # None here means life
+    try:
+        params = make_params(**given)
+        rs = rule_set(rules, **parse_rule_overrides(rule_overrides))
+        if out_dir is None:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            out_dir = str(Path("runs") / f"{stamp}-{rules}-seed{seed}")
+        out = check_free(out_dir, overwrite)
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
+
+    bar = outburst_threshold(params.width, params.height) if outburst_bar is None else outburst_bar
+    show = not quiet and sys.stderr.isatty()
+    started = time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"),
+                  TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
+                  transient=True) as progress:
+        task = progress.add_task(f"{rs.name} {params.width}x{params.height}", total=steps)
+        result = run_model(params, rs, seed, steps, on_progress=lambda done: progress.update(task, completed=done))
+    elapsed = time.perf_counter() - started
+
+    counts = result.counts
+    summary = summarize(counts[:, 1], counts[:, 2], bar)
+    meta = provenance(params, rs, seed, result.steps_done, steps_asked=steps, interrupted=result.interrupted,
+                      outburst_threshold=bar, seconds=round(elapsed, 3))
+    paths = write_run(out, counts, meta, summary, csv="csv" in formats, overwrite=True)
+    title = f"{rs.name}, L={params.legitimacy:g}, {params.width}x{params.height}, seed {seed}"
+    plot_series(counts, out / "series.png", bar, title=title)
+
+    if not quiet:
+        print_summary(summary, result, rs.name, elapsed)
+        click.echo(f"wrote {paths['parquet']}, {out / 'series.png'}" + (f", {paths['csv']}" if "csv" in paths else ""))
+    if result.interrupted:
+        click.echo(f"interrupted after {result.steps_done} of {steps} steps; what was done is saved", err=True)
+        sys.exit(130)
+
+
+def print_summary(summary: dict, result, rules: str, elapsed: float) -> None:
+    """The run's summary as a small table on stdout."""
+    click.echo(f"{rules}: {result.steps_done} steps, {len(result.world.agents.kind)} agents, {elapsed:.1f} s")
+    table = Table()
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("mean actives", f"{summary['mean_active']:.1f}"),
+        ("peak actives", f"{summary['peak_active']}"),
+        ("outbursts", f"{summary['outbursts']}"),
+        ("calm share of steps", f"{summary['calm_share']:.2f}"),
+        ("jailed at the end", f"{summary['final_jailed']}"),
+        ("mean jailed", f"{summary['mean_jailed']:.1f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,39 @@
+"""Figures of a run: the time series of quiet, active and jailed citizens, outbursts shaded.
+
+Example:
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.png")
+    >>> plot_series(np.array([[10, 0, 0], [5, 5, 0], [8, 0, 2]]), path, threshold=3, title="demo")
+    >>> os.path.getsize(path) > 0
+    True
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no screen needed
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from qantar.analysis import find_outbursts  # noqa: E402
+
+
+def plot_series(counts, path, threshold: float, title: str = "") -> None:
+    """Save a PNG of citizens quiet / active / jailed per step, outbursts shaded."""
+    counts = np.asarray(counts)
+    steps = np.arange(len(counts))
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
+    for k, (label, colour) in enumerate((("quiet", "#4c72b0"), ("active", "#c44e52"), ("jailed", "#555555"))):
+        ax.plot(steps, counts[:, k], label=label, color=colour, lw=1.2)
+    for o in find_outbursts(counts[:, 1], threshold):
+        ax.axvspan(o.start, o.end, color="#c44e52", alpha=0.08, lw=0)
+    ax.axhline(threshold, color="#c44e52", lw=0.6, ls=":", label=f"outburst threshold ({threshold:g})")
+    ax.set_xlabel("step")
+    ax.set_ylabel("citizens")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.margins(x=0)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,127 @@
+"""One run's results on disk: ``series.parquet`` (one row per step), optional ``series.csv``,
+and ``run.json`` (what made it and its summary), each written atomically.
+
+Every file carries its provenance: qantar's version, the git commit when run from a
+checkout, parameters, the full rule set, the seed and the steps done. A folder that already
+holds results is never overwritten unless the caller says so.
+
+Example:
+    >>> import tempfile, numpy as np
+    >>> d = tempfile.mkdtemp()
+    >>> meta = {"seed": 1}
+    >>> paths = write_run(d, np.array([[10, 0, 0], [9, 1, 0]]), meta, summary={})
+    >>> table, read_meta = read_series(paths["parquet"])
+    >>> table.column_names, read_meta["seed"]
+    (['step', 'quiet', 'active', 'jailed'], 1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from qantar.errors import QantarInputError
+
+COLUMNS = ("quiet", "active", "jailed")
+META_KEY = b"qantar"
+
+
+class ResultsExistError(QantarInputError):
+    """The output folder already holds results; the message says how to proceed."""
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree qantar runs from, if it is a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def provenance(params, rules, seed, steps: int, **extra) -> dict:
+    """What made a run: enough to rerun it exactly.
+
+    Example:
+        >>> from qantar import Params, rule_set
+        >>> provenance(Params(), rule_set("mesa"), 3, 10)["rules"]["turn_order"]
+        'act_then_move'
+    """
+    from qantar import __version__
+
+    return {
+        "qantar_version": __version__,
+        "git_commit": git_commit(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "params": params.model_dump(),
+        "rules": rules.model_dump(),
+        "seed": seed,
+        "steps": steps,
+        **extra,
+    }
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write via a temporary file in the same folder, then rename: never a half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def series_table(counts: np.ndarray, metadata: dict) -> pa.Table:
+    """Counts (steps x 3: quiet, active, jailed; row 0 = initial state) as an Arrow table."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 3)
+    columns = {"step": np.arange(len(counts), dtype=np.int64)} | {c: counts[:, k] for k, c in enumerate(COLUMNS)}
+    table = pa.table(columns)
+    return table.replace_schema_metadata({META_KEY: json.dumps(metadata).encode()})
+
+
+def check_free(out_dir: str | os.PathLike, overwrite: bool) -> Path:
+    """The output folder, created if needed; refuses one that already holds results."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ResultsExistError(f"--out: {out} is a file; give a folder")
+    if (out / "run.json").exists() and not overwrite:
+        raise ResultsExistError(
+            f"--out: {out} already holds results (run.json); choose another folder or pass --overwrite"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_run(out_dir, counts, metadata: dict, summary: dict, csv: bool = False, overwrite: bool = True) -> dict:
+    """Write series.parquet (+ series.csv) and run.json into ``out_dir``; return their paths."""
+    out = check_free(out_dir, overwrite)
+    table = series_table(counts, metadata)
+    paths = {"parquet": out / "series.parquet", "json": out / "run.json"}
+    _atomic_write(paths["parquet"], lambda p: pq.write_table(table, p))
+    if csv:
+        paths["csv"] = out / "series.csv"
+        _atomic_write(paths["csv"], lambda p: pacsv.write_csv(table, p))
+    record = metadata | {"summary": summary}
+    _atomic_write(paths["json"], lambda p: Path(p).write_text(json.dumps(record, indent=2, default=str)))
+    return paths
+
+
+def read_series(path) -> tuple[pa.Table, dict]:
+    """A series table and its provenance."""
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+    return table, meta

@@ -1,0 +1,88 @@
+"""The command line end to end: outputs, provenance, flags, and one-line errors (exit 2)."""
+
+import json
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from qantar.cli import main
+from qantar.storage import read_series
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_run_writes_series_figure_and_provenance(tmp_path):
+    out = tmp_path / "r"
+    res = invoke("run", "--rules", "mesa", "--steps", "30", "--seed", "4", "--legitimacy", "0.75",
+                 "--out", str(out), "--format", "csv", "--max-jail-term", "inf")
+    assert res.exit_code == 0, res.output
+    assert "peak actives" in res.output and "outbursts" in res.output
+    table, meta = read_series(out / "series.parquet")
+    assert table.column_names == ["step", "quiet", "active", "jailed"]
+    assert table.num_rows == 31 and table["step"].to_pylist() == list(range(31))
+    assert meta["seed"] == 4 and meta["rules"]["name"] == "mesa" and meta["params"]["legitimacy"] == 0.75
+    assert meta["params"]["max_jail_term"] is None and meta["qantar_version"]
+    assert (out / "series.png").stat().st_size > 1000
+    assert (out / "series.csv").read_text().splitlines()[0] == '"step","quiet","active","jailed"'
+    run_json = json.loads((out / "run.json").read_text())
+    assert run_json["summary"]["peak_active"] == max(table["active"].to_pylist())
+
+
+def test_same_seed_same_series(tmp_path):
+    for name in ("a", "b"):
+        assert invoke("run", "--steps", "40", "--seed", "9", "--out", str(tmp_path / name), "-q").exit_code == 0
+    a, b = (pq.read_table(tmp_path / n / "series.parquet").drop(["step"]) for n in ("a", "b"))
+    assert a.equals(b)
+
+
+def test_rule_override_and_movement_flag(tmp_path):
+    res = invoke("run", "--rules", "paper", "--rule", "arrest_ratio=floor", "--no-movement", "--steps", "5",
+                 "--out", str(tmp_path / "r"), "-q")
+    assert res.exit_code == 0
+    _, meta = read_series(tmp_path / "r" / "series.parquet")
+    assert meta["rules"]["name"] == "paper+custom" and meta["rules"]["arrest_ratio"] == "floor"
+    assert meta["params"]["movement"] is False
+
+
+def test_existing_results_are_kept(tmp_path):
+    out = tmp_path / "r"
+    assert invoke("run", "--steps", "5", "--out", str(out), "-q").exit_code == 0
+    before = (out / "series.parquet").read_bytes()
+    res = invoke("run", "--steps", "7", "--out", str(out), "-q")
+    assert res.exit_code == 2 and "already holds results" in res.output and "--overwrite" in res.output
+    assert (out / "series.parquet").read_bytes() == before
+    assert invoke("run", "--steps", "7", "--out", str(out), "-q", "--overwrite").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--citizen-density", "0.99"], "citizen_density + cop_density must be at most 1"),
+        (["--cop-vision", "-2"], "cop_vision: Input should be greater than 0"),
+        (["--width", "10"], "needs a grid of at least 15x15"),
+        (["--rules", "pape"], "'pape' is not one of 'paper', 'netlogo', 'mesa'"),
+        (["--steps", "-1"], "-1 is not in the range x>=0"),
+        (["--rule", "vision_shape=hex"], "rules.vision_shape"),
+        (["--max-jail-term", "ten"], "--max-jail-term: expected a whole number of steps or 'inf'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path, args, message):
+    proc = subprocess.run([sys.executable, "-m", "qantar.cli", "run", "--out", str(tmp_path / "x"), *args],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "x" / "run.json").exists()
+
+
+def test_help_documents_every_flag():
+    text = invoke("run", "--help").output
+    for flag in ("--rules", "--width", "--height", "--steps", "--seed", "--out", "--legitimacy", "--citizen-density",
+                 "--cop-density", "--citizen-vision", "--cop-vision", "--max-jail-term", "--arrest-constant",
+                 "--threshold", "--movement / --no-movement", "--format", "--rule"):
+        assert flag in text, flag
