@@ -5,7 +5,7 @@ Example:
     >>> w = World.build(Params(), rule_set("netlogo"), seed=1)
     >>> series = w.run(10)
     >>> series.shape
-    (11, 3)
+    (10, 3)
 """
 
 from importlib.metadata import PackageNotFoundError, version

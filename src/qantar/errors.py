@@ -17,11 +17,12 @@ def explain(exc: ValidationError, prefix: str = "") -> QantarInputError:
     """Turn pydantic's first error into a one-line :class:`QantarInputError`.
 
     Example:
+        >>> from pydantic import ValidationError
         >>> from qantar.rules import Params
         >>> try:
         ...     Params(cop_density=-1)
-        ... except QantarInputError as e:
-        ...     print(e)
+        ... except ValidationError as exc:
+        ...     print(explain(exc))
         cop_density: Input should be greater than or equal to 0 (got -1)
     """
     err = exc.errors()[0]

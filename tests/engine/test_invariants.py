@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from qantar import Params, World, rule_set
 from qantar.engine.state import ACTIVE, ACTIVE_SHIFT, BLOCK_SHIFT, COP, FIELD_MASK, JAILED, LIFE, QUIET
 from qantar.rules import vision_offsets
+from tests.engine.strategies import RULES, small_params
 
 
 def cells_seen(world: World, cell: int, radius: float) -> list[int]:
@@ -82,22 +83,8 @@ def check_jail_countdown(before: tuple, world: World) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    rules=st.sampled_from(["paper", "netlogo", "mesa"]),
-    size=st.integers(5, 12),
-    citizens=st.floats(0.0, 0.95),
-    cops=st.floats(0.0, 0.3),
-    vision=st.sampled_from([1.0, 1.7, 2.0, 2.5]),
-    cop_vision=st.sampled_from([1.0, 2.0]),
-    legitimacy=st.floats(0.0, 1.0),
-    jmax=st.sampled_from([None, 0, 1, 3, 10]),
-    movement=st.booleans(),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_invariants_hold_every_step(rules, size, citizens, cops, vision, cop_vision, legitimacy, jmax, movement, seed):
-    cops = min(cops, 1 - citizens)
-    params = Params(width=size, height=size, citizen_density=citizens, cop_density=cops, citizen_vision=vision,
-                    cop_vision=cop_vision, legitimacy=legitimacy, max_jail_term=jmax, movement=movement)
+@given(params=small_params(max_size=12), rules=st.sampled_from(RULES), seed=st.integers(0, 2**32 - 1))
+def test_invariants_hold_every_step(params, rules, seed):
     world = World.build(params, rule_set(rules), seed=seed)
     n = len(world.agents.kind)
     check(world, n)

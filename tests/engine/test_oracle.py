@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from qantar import Params, World, rule_set
 from qantar.engine.reference import ReferenceWorld
-
-RULES = ["paper", "netlogo", "mesa"]
+from tests.engine.strategies import RULES, small_params
 
 
 def assert_same(world: World, ref: ReferenceWorld, step: int) -> None:
@@ -68,27 +67,15 @@ def test_mid_run_controls(rules):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
+    params=small_params(),
     rules=st.sampled_from(RULES),
-    size=st.integers(5, 9),
-    citizens=st.floats(0.0, 0.9),
-    cops=st.floats(0.0, 0.3),
-    vision=st.sampled_from([1.0, 1.7, 2.0, 2.5]),
-    cop_vision=st.sampled_from([1.0, 2.0]),
-    legitimacy=st.floats(0.0, 1.0),
-    jmax=st.sampled_from([None, 0, 1, 3, 10]),
-    movement=st.booleans(),
     ratio=st.sampled_from(["continuous", "floor", "round_half_even"]),
     centre=st.booleans(),
     shape=st.sampled_from(["disk", "von_neumann", "moore"]),
     mesa_bug=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_random_worlds_agree(rules, size, citizens, cops, vision, cop_vision, legitimacy, jmax, movement,
-                             ratio, centre, shape, mesa_bug, seed):
-    if citizens + cops > 1:
-        cops = 1 - citizens
-    params = Params(width=size, height=size, citizen_density=citizens, cop_density=cops, citizen_vision=vision,
-                    cop_vision=cop_vision, legitimacy=legitimacy, max_jail_term=jmax, movement=movement)
+def test_random_worlds_agree(params, rules, ratio, centre, shape, mesa_bug, seed):
     rs = rule_set(rules, arrest_ratio=ratio, vision_includes_centre=centre, vision_shape=shape,
                   citizens_use_cop_vision=mesa_bug)
     run_both(params, rs, seed=seed, steps=6)

@@ -84,6 +84,21 @@ def draw_index(rng, n):
 
 # --- walking a vision ----------------------------------------------------------------------
 @kernel(inline="always")
+def _row_col(pos, width, inv_width):
+    """(row, column) of a cell: pos // width without a hardware division.
+
+    A 64-bit division costs ~40 cycles and a turn needs one or two; a multiply by the
+    precomputed 1/width, then one exact correction, gives the same quotient.
+    """
+    y = int(pos * inv_width)
+    if y * width > pos:
+        y -= 1
+    elif (y + 1) * width <= pos:
+        y += 1
+    return y, pos - y * width
+
+
+@kernel(inline="always")
 def _segments(y, x, dy, lo, hi, width, height):
     """Span (dy, lo..hi) of a vision around cell (y, x) as flat ranges [a1, b1) then [a2, b2).
 
@@ -129,8 +144,7 @@ def _nth(cell, pos, dy, lo, hi, width, height, r, shift, want_zero):
     Items are empty cells (``want_zero``: the field at ``shift`` is 0, one per cell) or the
     units of the field at ``shift`` (actives: several per cell possible).
     """
-    y = pos // width
-    x = pos - y * width
+    y, x = _row_col(pos, width, 1.0 / width)
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
         for seg in range(2):
@@ -148,8 +162,7 @@ def _nth(cell, pos, dy, lo, hi, width, height, r, shift, want_zero):
 @kernel()
 def _count_empty(cell, pos, dy, lo, hi, width, height):
     """Number of cells without a blocker in the vision (dy, lo, hi spans) of ``pos``."""
-    y = pos // width
-    x = pos - y * width
+    y, x = _row_col(pos, width, 1.0 / width)
     empty = 0
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
@@ -164,8 +177,7 @@ def _count_empty(cell, pos, dy, lo, hi, width, height):
 def _spread(near, c, dy, lo, hi, width, height, delta):
     """Add ``delta`` to ``near`` over the vision (dy, lo, hi spans) of cell c; visions are
     symmetric, so these are exactly the cells that see c."""
-    y = c // width
-    x = c - y * width
+    y, x = _row_col(c, width, 1.0 / width)
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
         for q in range(a1, b1):
@@ -304,8 +316,7 @@ def move_rule(a, i, vis, cfg, rng):
     scan (none: stay). Either way every empty cell is equally likely, as the rule says.
     """
     pos = a.pos[i]
-    y = pos // cfg.width
-    x = pos - y * cfg.width
+    y, x = _row_col(pos, cfg.width, cfg.inv_width)
     dest = -1
     for _ in range(MOVE_TRIES):
         k = draw_index(rng, vis.size)

@@ -101,6 +101,7 @@ class Config(NamedTuple):
 
     width: int
     height: int
+    inv_width: float  # 1 / width, for division-free row/column
     cit_vis: "Vision"
     cop_vis: "Vision"
     shared_near: bool  # both visions equal: one `near` cache serves both

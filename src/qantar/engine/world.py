@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,6 +53,7 @@ def make_config(params: Params, rules: RuleSet) -> Config:
     return Config(
         width=params.width,
         height=params.height,
+        inv_width=1.0 / params.width,
         cit_vis=cit_vis,
         cop_vis=cop_vis,
         shared_near=cit_vis.size == cop_vis.size,  # same shape and centre rule: same cells
@@ -92,15 +93,17 @@ class World:
     agents: Agents
     seed: object = None
     steps_done: int = 0
-    config: Config = field(init=False)
+    config: Config | None = None
 
     def __post_init__(self) -> None:
-        self.config = make_config(self.params, self.rules)
+        if self.config is None:
+            self.config = make_config(self.params, self.rules)
 
     @classmethod
     def build(cls, params: Params, rules: RuleSet, seed: int | np.random.SeedSequence | None = 0) -> "World":
         """Place agents and draw H and R ~ U(0, 1) for every citizen, all from ``seed``."""
         rng = np.random.default_rng(seed)
+        config = make_config(params, rules)
         cit_cells, cop_cells = place_agents(params, rules, rng)
         n_cit, n_cop = len(cit_cells), len(cop_cells)
         hardship = rng.random(n_cit)
@@ -113,9 +116,9 @@ class World:
                 "risk_aversion": np.concatenate([risk, np.zeros(n_cop)]),
             },
             params.cells,
-            shared_near=make_config(params, rules).shared_near,
+            shared_near=config.shared_near,
         )
-        world = cls(params=params, rules=rules, rng=rng, agents=agents, seed=seed)
+        world = cls(params=params, rules=rules, rng=rng, agents=agents, seed=seed, config=config)
         kernels.rebuild_cells(agents, world.config)
         return world
 
