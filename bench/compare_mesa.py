@@ -163,7 +163,7 @@ def worker_big(width: int, height: int, warm: int, steps: int, seed: int, rules:
     n = len(w.agents.kind)
     return {
         "state_bytes_per_cell": _state_bytes(w.agents) / cells,
-        "order_buffer_bytes_per_cell": 8 * n / cells,  # run_steps' int64 turn order
+        "order_buffer_bytes_per_cell": 4 * n / cells,  # run_steps' int32 turn order
         "engine": "qantar",
         "rules": rules,
         "width": width,

@@ -459,7 +459,7 @@ def step(a, cfg, rng, order):
 @njit(cache=True)
 def run_steps(a, cfg, rng, n_steps, out):
     """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``."""
-    order = np.empty(a.kind.shape[0], np.int64)
+    order = np.empty(a.kind.shape[0], np.int32)
     for t in range(n_steps):
         step(a, cfg, rng, order)
         out[t, 0] = a.counts[0]

@@ -119,19 +119,15 @@ class Config(NamedTuple):
     max_jail_term: int  # -1 for life
 
 
-def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool) -> Agents:
-    """Agents whose per-agent fields are views into one fresh record array (see AGENT_DTYPE).
+def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
+    """Agents for ``n`` agents on ``cells`` cells, all fields zero (``nxt`` -1), to be filled.
 
-    Example:
-        >>> a = make_agents({"kind": np.array([0, 1]), "pos": np.array([3, 5])}, cells=9, shared_near=True)
-        >>> a.pos.tolist(), a.nxt.tolist(), a.head.shape
-        ([3, 5], [-1, -1], (9,))
+    The per-agent fields are views into one record array (see AGENT_DTYPE); filling them in
+    place, rather than from whole temporary arrays, keeps a big world's peak memory close to
+    its state (docs/performance.md).
     """
-    n = len(per_agent["kind"])
     records = np.zeros(n, AGENT_DTYPE)
     records["nxt"] = -1
-    for name, values in per_agent.items():
-        records[name] = values
     near = np.zeros(cells, np.int32)
     return Agents(
         **{name: records[name] for name in PER_AGENT},
@@ -142,6 +138,20 @@ def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool)
         free=np.zeros((cells + 63) // 64, np.uint64),
         counts=np.zeros(3, np.int64),
     )
+
+
+def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool) -> Agents:
+    """Agents with the given per-agent fields (the others zero, ``nxt`` -1).
+
+    Example:
+        >>> a = make_agents({"kind": np.array([0, 1]), "pos": np.array([3, 5])}, cells=9, shared_near=True)
+        >>> a.pos.tolist(), a.nxt.tolist(), a.head.shape
+        ([3, 5], [-1, -1], (9,))
+    """
+    agents = empty_agents(len(per_agent["kind"]), cells, shared_near)
+    for name, values in per_agent.items():
+        getattr(agents, name)[:] = values
+    return agents
 
 
 def make_vision(offsets: np.ndarray) -> Vision:

@@ -22,29 +22,48 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import kernels
-from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, PER_AGENT, Agents, Config, Vision, make_agents, make_vision
+from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, PER_AGENT, Agents, Config, Vision, empty_agents, make_agents, make_vision
 from qantar.errors import QantarInputError
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import ARREST_RATIO_CODES
 
 
+#: Cells (or agents) handled per chunk while building, so that temporaries stay small.
+BUILD_CHUNK = 1 << 20
+
+
 def place_agents(params: Params, rules: RuleSet, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Initial cells of citizens and of cops (placement rule), each ascending.
+    """Initial cells of citizens and of cops (placement rule), each ascending, as int32.
 
     ``exact``: round(density x cells) of each kind on distinct random cells (NetLogo).
     ``bernoulli``: each cell independently holds a citizen with probability
     citizen_density, else a cop with probability cop_density (Mesa).
+
+    Both draw as ``rng.permutation(cells)`` and ``rng.random(cells)`` would (a shuffled
+    int32 range; uniforms in chunks, which continue the same stream), with fewer temporaries.
     """
     cells = params.cells
     if rules.placement == "exact":
         n_cit = math.floor(params.citizen_density * cells + 0.5)
         n_cop = min(math.floor(params.cop_density * cells + 0.5), cells - n_cit)
-        perm = rng.permutation(cells)
+        perm = np.arange(cells, dtype=np.int32)
+        rng.shuffle(perm)
         return np.sort(perm[:n_cit]), np.sort(perm[n_cit : n_cit + n_cop])
-    u = rng.random(cells)
-    is_cit = u < params.citizen_density
-    is_cop = ~is_cit & (u < params.citizen_density + params.cop_density)
-    return np.flatnonzero(is_cit), np.flatnonzero(is_cop)
+    cit, cop = [], []
+    for start in range(0, cells, BUILD_CHUNK):
+        u = rng.random(min(BUILD_CHUNK, cells - start))
+        is_cit = u < params.citizen_density
+        is_cop = ~is_cit & (u < params.citizen_density + params.cop_density)
+        cit.append((np.flatnonzero(is_cit) + start).astype(np.int32))
+        cop.append((np.flatnonzero(is_cop) + start).astype(np.int32))
+    return np.concatenate(cit), np.concatenate(cop)
+
+
+def fill_uniform(out: np.ndarray, rng: np.random.Generator) -> None:
+    """``out[:] = rng.random(len(out))``, drawn in chunks (the same numbers, less memory)."""
+    for start in range(0, len(out), BUILD_CHUNK):
+        stop = min(start + BUILD_CHUNK, len(out))
+        out[start:stop] = rng.random(stop - start)
 
 
 def make_config(params: Params, rules: RuleSet) -> Config:
@@ -106,18 +125,13 @@ class World:
         config = make_config(params, rules)
         cit_cells, cop_cells = place_agents(params, rules, rng)
         n_cit, n_cop = len(cit_cells), len(cop_cells)
-        hardship = rng.random(n_cit)
-        risk = rng.random(n_cit)
-        agents = make_agents(
-            {
-                "kind": np.repeat(np.array([CITIZEN, COP], np.int8), [n_cit, n_cop]),
-                "pos": np.concatenate([cit_cells, cop_cells]),
-                "hardship": np.concatenate([hardship, np.zeros(n_cop)]),  # cops: 0
-                "risk_aversion": np.concatenate([risk, np.zeros(n_cop)]),
-            },
-            params.cells,
-            shared_near=config.shared_near,
-        )
+        agents = empty_agents(n_cit + n_cop, params.cells, config.shared_near)
+        agents.kind[n_cit:] = COP
+        agents.pos[:n_cit] = cit_cells
+        agents.pos[n_cit:] = cop_cells
+        del cit_cells, cop_cells
+        fill_uniform(agents.hardship[:n_cit], rng)  # cops keep H = R = 0
+        fill_uniform(agents.risk_aversion[:n_cit], rng)
         world = cls(params=params, rules=rules, rng=rng, agents=agents, seed=seed, config=config)
         kernels.rebuild_cells(agents, world.config)
         return world
