@@ -174,16 +174,29 @@ def _count_empty(cell, pos, dy, lo, hi, width, height):
 
 
 @kernel()
-def _spread(near, c, dy, lo, hi, width, height, delta):
+def _spread(near, c, dy, lo, hi, reach_y, reach_x, width, height, delta):
     """Add ``delta`` to ``near`` over the vision (dy, lo, hi spans) of cell c; visions are
-    symmetric, so these are exactly the cells that see c."""
+    symmetric, so these are exactly the cells that see c. Scalars, not the Config tuple:
+    a call passes its arguments on the stack, and this one is made often."""
     y, x = _row_col(c, width, 1.0 / width)
+    if reach_y <= y < height - reach_y and reach_x <= x < width - reach_x:
+        for s in range(dy.shape[0]):  # away from the edges: no span wraps
+            start = c + dy[s] * width
+            for q in range(start + lo[s], start + hi[s] + 1):
+                near[q] += delta
+        return
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
         for q in range(a1, b1):
             near[q] += delta
         for q in range(a2, b2):
             near[q] += delta
+
+
+@kernel(inline="always")
+def _spread_vision(near, c, vis, cfg, delta):
+    """``_spread`` over vision ``vis``."""
+    _spread(near, c, vis.dy, vis.lo, vis.hi, vis.reach_y, vis.reach_x, cfg.width, cfg.height, delta)
 
 
 # --- keeping cells, caches and counts right -----------------------------------------------
@@ -222,12 +235,12 @@ def _put(a, i, c, cfg):
     """Count agent i into cell c: its word, the ``near`` caches and the ``free`` bitmap."""
     if a.kind[i] == COP:
         _add(a, c, COP_UNIT, 0)
-        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, 1)
+        _spread_vision(a.near, c, cfg.cit_vis, cfg, 1)
     elif a.state[i] == ACTIVE:
         _add(a, c, ACTIVE_UNIT, ACTIVE_SHIFT)
-        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, NEAR_ACTIVE_UNIT)
+        _spread_vision(a.near, c, cfg.cit_vis, cfg, NEAR_ACTIVE_UNIT)
         if not cfg.shared_near:
-            _spread(a.near_cop, c, cfg.cop_vis.dy, cfg.cop_vis.lo, cfg.cop_vis.hi, cfg.width, cfg.height, NEAR_ACTIVE_UNIT)
+            _spread_vision(a.near_cop, c, cfg.cop_vis, cfg, NEAR_ACTIVE_UNIT)
     if _blocks(a, i, cfg):
         if a.cell[c] >> BLOCK_SHIFT == 0:
             _mark_free(a, c, False)
@@ -239,12 +252,12 @@ def _take(a, i, c, cfg):
     """Count agent i out of cell c (the inverse of ``_put``)."""
     if a.kind[i] == COP:
         a.cell[c] -= COP_UNIT
-        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, -1)
+        _spread_vision(a.near, c, cfg.cit_vis, cfg, -1)
     elif a.state[i] == ACTIVE:
         a.cell[c] -= ACTIVE_UNIT
-        _spread(a.near, c, cfg.cit_vis.dy, cfg.cit_vis.lo, cfg.cit_vis.hi, cfg.width, cfg.height, -NEAR_ACTIVE_UNIT)
+        _spread_vision(a.near, c, cfg.cit_vis, cfg, -NEAR_ACTIVE_UNIT)
         if not cfg.shared_near:
-            _spread(a.near_cop, c, cfg.cop_vis.dy, cfg.cop_vis.lo, cfg.cop_vis.hi, cfg.width, cfg.height, -NEAR_ACTIVE_UNIT)
+            _spread_vision(a.near_cop, c, cfg.cop_vis, cfg, -NEAR_ACTIVE_UNIT)
     if _blocks(a, i, cfg):
         a.cell[c] -= BLOCK_UNIT
         if a.cell[c] >> BLOCK_SHIFT == 0:
@@ -317,10 +330,15 @@ def move_rule(a, i, vis, cfg, rng):
     """
     pos = a.pos[i]
     y, x = _row_col(pos, cfg.width, cfg.inv_width)
+    # away from the edges a cell of the vision is pos + a fixed offset: no wrapping
+    inner = vis.reach_y <= y < cfg.height - vis.reach_y and vis.reach_x <= x < cfg.width - vis.reach_x
     dest = -1
     for _ in range(MOVE_TRIES):
-        k = draw_index(rng, vis.size)
-        c = _offset_cell(y, x, vis.cell_dy[k], vis.cell_dx[k], cfg.width, cfg.height)
+        k = np.uint64(draw_index(rng, vis.size))  # unsigned: no negative-index check
+        if inner:
+            c = pos + vis.cell_flat[k]
+        else:
+            c = _offset_cell(y, x, vis.cell_dy[k], vis.cell_dx[k], cfg.width, cfg.height)
         if _is_free(a, c):
             dest = c
             break

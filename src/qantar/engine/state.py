@@ -94,6 +94,9 @@ class Vision(NamedTuple):
     size: int  # number of cells in vision
     cell_dy: np.ndarray  # int64, per cell in canonical order (for random picks)
     cell_dx: np.ndarray  # int64
+    cell_flat: np.ndarray  # int64, dy * width + dx: the offset of a cell away from the edges
+    reach_y: int  # max |dy|: rows reach_y..height-reach_y-1 see no wrapped cell
+    reach_x: int  # max |dx|
 
 
 class Config(NamedTuple):
@@ -154,11 +157,11 @@ def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool)
     return agents
 
 
-def make_vision(offsets: np.ndarray) -> Vision:
+def make_vision(offsets: np.ndarray, width: int) -> Vision:
     """Group canonical offsets (from ``rules.vision_offsets``) into row spans.
 
     Example:
-        >>> v = make_vision(np.array([[-1, 0], [0, -1], [0, 1], [1, 0]]))  # von Neumann 1
+        >>> v = make_vision(np.array([[-1, 0], [0, -1], [0, 1], [1, 0]]), width=5)  # von Neumann 1
         >>> v.dy.tolist(), v.lo.tolist(), v.hi.tolist(), v.size
         ([-1, 0, 0, 1], [0, -1, 1, 0], [0, -1, 1, 0], 4)
     """
@@ -171,4 +174,6 @@ def make_vision(offsets: np.ndarray) -> Vision:
     cols = np.array(spans, dtype=np.int64).reshape(-1, 3)
     dy = np.ascontiguousarray(offsets[:, 0], dtype=np.int64)
     dx = np.ascontiguousarray(offsets[:, 1], dtype=np.int64)
-    return Vision(cols[:, 0].copy(), cols[:, 1].copy(), cols[:, 2].copy(), len(offsets), dy, dx)
+    reach_y = int(np.abs(dy).max(initial=0))
+    reach_x = int(np.abs(dx).max(initial=0))
+    return Vision(cols[:, 0].copy(), cols[:, 1].copy(), cols[:, 2].copy(), len(offsets), dy, dx, dy * width + dx, reach_y, reach_x)

@@ -97,7 +97,7 @@ def make_visions(params: Params, rules: RuleSet) -> tuple[Vision, Vision]:
 
     def one(radius: float) -> Vision:
         offsets = vision_offsets(radius, rules.vision_shape, rules.vision_includes_centre)
-        return make_vision(offsets)
+        return make_vision(offsets, params.width)
 
     return one(cit_radius), one(params.cop_vision)
 
