@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.np.random.generator_core import next_uint64
 
-from qantar.engine.prefetch import prefetch
+from qantar.engine.intrinsics import prefetch, scaled_index
 from qantar.engine.state import (
     ACTIVE,
     ACTIVE_SHIFT,
@@ -73,13 +74,15 @@ PREFETCH_RECORD, PREFETCH_CELL = 8, 4
 
 @kernel(inline="always")
 def draw_index(rng, n):
-    """A uniform integer in 0..n-1 from one ``rng.random()`` draw: floor(u n).
+    """A uniform integer in 0..n-1 from the generator's next 64-bit word: floor(u n).
 
-    Numba's ``Generator.integers`` allocates an array per call; this is one double. Each
-    value's probability is 1/n to within n 2^-53, and rounding cannot reach n. The
-    reference implementation draws with the same expression.
+    u = m / 2^53 with m the word's top 53 bits, exactly the u of ``rng.random()``; the
+    product m n is taken in 128-bit integers, so floor(u n) is exact and no float
+    conversion sits on the critical path of rule M's tries. (Numba's
+    ``Generator.integers`` would allocate an array per call.) Each value's probability is
+    1/n to within n 2^-53. The reference implementation draws with the same formula.
     """
-    return int(rng.random() * n)
+    return scaled_index(next_uint64(rng.bit_generator) >> np.uint64(11), n)
 
 
 # --- walking a vision ----------------------------------------------------------------------

@@ -36,8 +36,10 @@ from qantar.rules.formulas import (
 
 
 def draw_index(rng: np.random.Generator, n: int) -> int:
-    """A uniform integer in 0..n-1 from one ``rng.random()`` (as the kernel draws)."""
-    return int(rng.random() * n)
+    """A uniform integer in 0..n-1: floor(u n) for u = m / 2^53, m the top 53 bits of the
+    generator's next 64-bit word (the u of ``rng.random()``), in exact integer arithmetic."""
+    m = int(rng.bit_generator.random_raw()) >> 11
+    return (m * n) >> 53
 
 
 class ReferenceWorld:
