@@ -177,16 +177,14 @@ def _count_empty(cell, pos, dy, lo, hi, width, height):
 
 
 @kernel()
-def _spread(near, c, dy, lo, hi, reach_y, reach_x, width, height, delta):
+def _spread(near, c, dy, lo, hi, flat, reach_y, reach_x, width, height, delta):
     """Add ``delta`` to ``near`` over the vision (dy, lo, hi spans) of cell c; visions are
     symmetric, so these are exactly the cells that see c. Scalars, not the Config tuple:
     a call passes its arguments on the stack, and this one is made often."""
     y, x = _row_col(c, width, 1.0 / width)
     if reach_y <= y < height - reach_y and reach_x <= x < width - reach_x:
-        for s in range(dy.shape[0]):  # away from the edges: no span wraps
-            start = c + dy[s] * width
-            for q in range(start + lo[s], start + hi[s] + 1):
-                near[q] += delta
+        for k in range(flat.shape[0]):  # away from the edges: fixed offsets
+            near[c + flat[k]] += delta
         return
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
@@ -199,7 +197,7 @@ def _spread(near, c, dy, lo, hi, reach_y, reach_x, width, height, delta):
 @kernel(inline="always")
 def _spread_vision(near, c, vis, cfg, delta):
     """``_spread`` over vision ``vis``."""
-    _spread(near, c, vis.dy, vis.lo, vis.hi, vis.reach_y, vis.reach_x, cfg.width, cfg.height, delta)
+    _spread(near, c, vis.dy, vis.lo, vis.hi, vis.cell_flat, vis.reach_y, vis.reach_x, cfg.width, cfg.height, delta)
 
 
 # --- keeping cells, caches and counts right -----------------------------------------------
