@@ -13,7 +13,9 @@ What it measures (see docs/performance.md for the write-up):
 2. shared sizes (default 40x40, 100x100, 200x200) with Mesa's app settings:
    Mesa and qantar (``mesa`` rule set) alternate, one subprocess per run, same
    seeds and same number of steps on both sides; only the steps after the
-   first are timed (construction and first step reported apart);
+   first are timed (construction and first step reported apart); qantar's
+   window is tens of milliseconds, so each qantar run is made --qantar-repeats
+   times (identical work) and its median time kept;
 3. qantar alone on big worlds (default 1000x1000 for the ``mesa``, ``netlogo``
    and ``paper`` rule sets, 2000x2000 for ``mesa``): warm-up steps through the
    first burst, then timed steps; peak memory (ru_maxrss) above a baseline
@@ -95,20 +97,29 @@ def _warm_jit() -> float:
     return time.perf_counter() - t0
 
 
-def worker_shared(width: int, height: int, steps: int, seed: int, rules: str = "mesa") -> dict:
-    """One timed qantar run, timed like mesa_peer.run: construct, first step, rest."""
+def worker_shared(width: int, height: int, steps: int, seed: int, rules: str = "mesa", repeats: int = 5) -> dict:
+    """One qantar run, timed like mesa_peer.run: construct, first step, rest.
+
+    The same run (same seed, so the same work) is made ``repeats`` times and the median
+    time is kept: qantar's timed window on small worlds is a few tens of milliseconds,
+    where one interruption by the machine's other tenants skews a single timing. Mesa's
+    window is seconds long and is timed once.
+    """
     jit_load = _warm_jit()
-    t0 = time.perf_counter()
-    w = _world(width, height, rules, seed)
-    t1 = time.perf_counter()
-    w.run(1)
-    t2 = time.perf_counter()
-    c2 = time.process_time()
-    counts = w.run(steps - 1)
-    t3 = time.perf_counter()
-    c3 = time.process_time()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        w = _world(width, height, rules, seed)
+        t1 = time.perf_counter()
+        w.run(1)
+        t2 = time.perf_counter()
+        c2 = time.process_time()
+        counts = w.run(steps - 1)
+        t3 = time.perf_counter()
+        c3 = time.process_time()
+        times.append((t1 - t0, t2 - t1, t3 - t2, c3 - c2))
+    construct, first, rest, rest_cpu = (statistics.median(x) for x in zip(*times))
     n = len(w.agents.kind)
-    rest = t3 - t2
     return {
         "engine": "qantar",
         "rules": rules,
@@ -118,11 +129,13 @@ def worker_shared(width: int, height: int, steps: int, seed: int, rules: str = "
         "n_cops": w.n_cops,
         "steps": steps,
         "seed": seed,
+        "repeats": repeats,
         "jit_load_s": jit_load,
-        "construct_s": t1 - t0,
-        "first_step_s": t2 - t1,
+        "construct_s": construct,
+        "first_step_s": first,
         "rest_steps_s": rest,
-        "rest_steps_cpu_s": c3 - c2,
+        "rest_steps_s_each": [x[2] for x in times],
+        "rest_steps_cpu_s": rest_cpu,
         "agent_steps_per_s": n * (steps - 1) / rest if steps > 1 and rest > 0 else None,
         "final_counts": [int(x) for x in counts[-1]] if len(counts) else None,
     }
@@ -344,7 +357,7 @@ def find_mesa_python(given: str | None) -> str | None:
     return None
 
 
-def run_shared(r: Runner, sizes, reps: int, seed0: int) -> list[dict]:
+def run_shared(r: Runner, sizes, reps: int, seed0: int, q_repeats: int) -> list[dict]:
     out = []
     for width, height, steps in sizes:
         mesa_runs, q_runs = [], []
@@ -357,7 +370,8 @@ def run_shared(r: Runner, sizes, reps: int, seed0: int) -> list[dict]:
                     res = r.mesa(width, height, steps, seed)
                     mesa_runs.append(res)
                 else:
-                    res = r.worker("shared", width=width, height=height, steps=steps, seed=seed)
+                    res = r.worker("shared", width=width, height=height, steps=steps, seed=seed,
+                                   repeats=q_repeats)
                     q_runs.append(res)
                 log(f"{width}x{height} rep {rep} {engine:6s} seed {seed}: "
                     f"{res['agent_steps_per_s']:,.0f} agent-steps/s "
@@ -510,6 +524,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", default="40x40:200,100x100:100,200x200:50",
                    help="shared sizes, WxH:steps, comma-separated")
     p.add_argument("--reps", type=int, default=5, help="runs per side per shared size (seeds)")
+    p.add_argument("--qantar-repeats", type=int, default=5,
+                   help="shared sizes: qantar repeats each (identical) run this often, median kept")
     p.add_argument("--big", default="1000x1000:60:20,2000x2000:40:20",
                    help="qantar-only sizes, WxH:warm_steps:timed_steps")
     p.add_argument("--big-rules", default="mesa,netlogo,paper",
@@ -560,7 +576,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     log(f"pinned to cpu {runner.cpu}; load average {res['loadavg_before']}")
     if not args.skip_mesa:
-        res["shared"] = run_shared(runner, sizes, args.reps, args.seed)
+        res["shared"] = run_shared(runner, sizes, args.reps, args.seed, args.qantar_repeats)
     if big:
         res["big"] = run_big(runner, big, [x for x in args.big_rules.split(",") if x],
                              args.big_reps, args.seed)

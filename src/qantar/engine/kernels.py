@@ -1,20 +1,20 @@
 """The compiled step: random sequential activation of Model I, one agent at a time.
 
-Each step draws a fresh random order of all agents (``rng.permutation``); each agent's turn
+Each step draws a fresh random order of all agents (Fisher-Yates); each agent's turn
 sees everything earlier agents did in the same step. Formulas come from
 ``qantar.rules.formulas``; this module only finds neighbours, keeps state and counts, and
 draws random numbers. Its plain-Python twin is ``qantar.engine.reference``: both make the
 same draws from the same ``numpy.random.Generator`` in the same order, so their
 trajectories agree exactly (tests/engine/test_oracle.py).
 
-Every draw is ``draw_index(rng, n)``, a uniform integer in 0..n-1 from one
-``rng.random()``. Per step: the turn order (Fisher-Yates, n-1 draws). Per turn, in order:
+Every draw is ``draw_index(rng, n)``, a uniform integer in 0..n-1 from the generator's next
+64-bit word. Per step: the turn order (Fisher-Yates, n-1 draws). Per turn, in order:
 rule M draws a cell of the vision until it hits an empty one, at most MOVE_TRIES times,
 then (all missed) one among the empty cells if any; rule C, for a cop with actives in
 sight, draws one of them, then rule J draws the term (no draw for a life term).
 
-Speed (see docs/performance.md): agents are visited in random order, so memory latency,
-not arithmetic, sets the pace. The turn order is shuffled by ``shuffle_order`` rather than
+Speed (see docs/performance.md): on big worlds agents are visited in random order, so
+memory latency sets the pace; on small ones, rule M's tries and the cache updates. The turn order is shuffled by ``shuffle_order`` rather than
 ``rng.permutation``, whose Numba version swaps through 0-d array views and cost two thirds
 of a step on small worlds. Hence one record per agent, the ``near`` caches (rule A reads
 one word instead of scanning ~100 cells), the ``free`` bitmap for rule M's tries, and cache
