@@ -25,7 +25,7 @@ What it measures (see docs/performance.md for the write-up):
 
 Every subprocess is pinned to one core (``taskset -c <cpu>`` when available)
 with NUMBA_NUM_THREADS=OMP_NUM_THREADS=1.  Results are printed as a table and
-written as JSON to ``bench/results/compare_mesa-<date>.json``.
+written as JSON to ``bench/results/compare_mesa-<date>-<HHMM>.json``.
 """
 
 from __future__ import annotations
@@ -541,7 +541,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--skip-big", action="store_true")
     p.add_argument("--skip-jit", action="store_true")
     p.add_argument("--quick", action="store_true", help="tiny settings, for a smoke test")
-    p.add_argument("--out", default=None, help="JSON path (default bench/results/compare_mesa-<date>.json)")
+    p.add_argument("--out", default=None, help="JSON path (default bench/results/compare_mesa-<date>-<HHMM>.json)")
     p.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     p.add_argument("--worker-args", default="{}", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> None:
         log("warning: qantar's source changed during the benchmark")
     res["targets"] = evaluate(res["shared"], res["big"])
 
-    out = Path(args.out) if args.out else HERE / "results" / f"compare_mesa-{started:%Y-%m-%d}.json"
+    out = Path(args.out) if args.out else HERE / "results" / f"compare_mesa-{started:%Y-%m-%d-%H%M}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=1) + "\n")
     print_report(res)
