@@ -45,22 +45,14 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from app_settings import QANTAR_APP_PARAMS  # bench/, next to this script
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PEER = HERE / "mesa_peer.py"
 
-#: Mesa's app settings (bench/mesa_peer.py APP_SETTINGS), in qantar's names.
-APP_PARAMS: dict[str, object] = {
-    "citizen_density": 0.7,
-    "cop_density": 0.04,
-    "citizen_vision": 7,
-    "cop_vision": 7,
-    "legitimacy": 0.82,
-    "max_jail_term": 30,
-    "arrest_constant": 2.3,
-    "threshold": 0.1,
-    "movement": True,
-}
+#: Mesa's app settings in qantar's names (bench/app_settings.py).
+APP_PARAMS = QANTAR_APP_PARAMS
 
 #: Targets of the issue.
 TARGET_RATIO = 300.0  # qantar / Mesa agent-steps/s, every shared size, one core

@@ -3,8 +3,9 @@
 Runs Mesa's own Epstein civil-violence example (``mesa.examples.advanced.
 epstein_civil_violence``) unchanged, with the settings of Mesa's app, and
 prints one JSON object.  It must run under the Mesa venv (see
-``bench/setup_mesa.sh``) and uses only the standard library and mesa: it must
-never import qantar, so the two sides cannot share code by accident.
+``bench/setup_mesa.sh``) and uses only the standard library, mesa and
+``bench/app_settings.py``: it must never import qantar, so the two sides
+cannot share code by accident.
 
 Fair-benchmark rule: the example's DataCollector also records two
 agent-level reporters for every agent at every step, which qantar does not
@@ -29,6 +30,7 @@ import sys
 import time
 
 import mesa
+from app_settings import MESA_APP_SETTINGS  # bench/, next to this script
 from mesa.examples.advanced.epstein_civil_violence.agents import (
     Citizen,
     Cop,
@@ -43,21 +45,8 @@ try:  # Mesa >= 3.4 passes parameters through a Scenario object.
 except ImportError:  # Mesa 3.3.x takes them as keyword arguments.
     EpsteinScenario = None
 
-#: The parameters of Mesa's app (``app.py``), which differ from the
-#: example's own defaults (cop_density 0.074, legitimacy 0.8, max_jail_term 1000).
-APP_SETTINGS: dict[str, object] = {
-    "citizen_density": 0.7,
-    "cop_density": 0.04,
-    "citizen_vision": 7,
-    "cop_vision": 7,
-    "legitimacy": 0.82,
-    "max_jail_term": 30,
-    "active_threshold": 0.1,
-    "arrest_prob_constant": 2.3,
-    "movement": True,
-    "activation_order": "Random",
-    "grid_type": "Von Neumann",
-}
+#: The parameters of Mesa's app (bench/app_settings.py, shared with qantar's side).
+APP_SETTINGS = MESA_APP_SETTINGS
 
 #: Mesa 3.5.1's ``EpsteinAgent.update_neighbors`` looks ``scenario.cop_vision``
 #: cells around *every* agent, so ``citizen_vision`` has no effect there

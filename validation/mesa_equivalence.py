@@ -63,6 +63,9 @@ from qantar import Params, World, rule_set
 from qantar.analysis import outburst_threshold, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from app_settings import QANTAR_APP_PARAMS, QANTAR_TO_MESA  # noqa: E402  (lives in bench/)
+
 MESA_CSV = ROOT / "validation" / "data" / "mesa-3.5.1_app_40x40_200steps.csv"
 OUT_JSON = ROOT / "validation" / "results" / "mesa-equivalence.json"
 
@@ -70,33 +73,11 @@ WIDTH = HEIGHT = 40
 STEPS = 200
 ALPHA = 0.05
 
-#: Mesa's app settings in qantar's names (Mesa's names in the comments).
-PARAMS = Params(
-    width=WIDTH,
-    height=HEIGHT,
-    citizen_density=0.7,
-    cop_density=0.04,
-    citizen_vision=7,
-    cop_vision=7,
-    legitimacy=0.82,
-    max_jail_term=30,
-    arrest_constant=2.3,  # arrest_prob_constant
-    threshold=0.1,  # active_threshold
-    movement=True,
-)
+#: Mesa's app settings in qantar's names (bench/app_settings.py, shared with the Mesa side).
+PARAMS = Params(width=WIDTH, height=HEIGHT, **QANTAR_APP_PARAMS)
 
 #: How the Mesa sidecar names each parameter of PARAMS (checked before comparing).
-MESA_NAMES = {
-    "citizen_density": "citizen_density",
-    "cop_density": "cop_density",
-    "citizen_vision": "citizen_vision",
-    "cop_vision": "cop_vision",
-    "legitimacy": "legitimacy",
-    "max_jail_term": "max_jail_term",
-    "arrest_constant": "arrest_prob_constant",
-    "threshold": "active_threshold",
-    "movement": "movement",
-}
+MESA_NAMES = QANTAR_TO_MESA
 
 #: Statistics of the verdict, then supplementary ones (reported, not judged).
 STATISTICS = ("mean_active", "peak_active", "final_jailed", "outbursts")
