@@ -46,6 +46,14 @@ def test_default_vision_on_a_small_torus(rules):
 
 
 @pytest.mark.parametrize("rules", RULES)
+def test_interior_and_edge_paths(rules):
+    """A non-square world much wider than the vision: the kernel's wrap-free paths (rule M's
+    tries and cache updates away from the edges) and its wrapping ones both run."""
+    params = Params(width=26, height=19, citizen_vision=3, cop_vision=2, legitimacy=0.55, max_jail_term=6)
+    run_both(params, rule_set(rules), seed=5, steps=10)
+
+
+@pytest.mark.parametrize("rules", RULES)
 def test_mid_run_controls(rules):
     """Legitimacy, k and cop numbers changed between steps; hardship edited in place."""
     params = Params(width=9, height=9, citizen_vision=2, cop_vision=3, legitimacy=0.9, max_jail_term=4)
