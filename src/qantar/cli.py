@@ -3,6 +3,7 @@
     qantar run                       # Epstein's run 2 under the default (netlogo) rule set
     qantar run --rules mesa --legitimacy 0.7 --steps 1000 --out runs/l07
     qantar run --rules paper --rule arrest_ratio=floor   # override one rule setting
+    qantar run --preset run4         # Epstein (2002) run 4: legitimacy 0.9 -> 0.7 at step 77
 
 Bad input ends with one line naming the field and what is accepted, exit code 2.
 """
@@ -25,6 +26,7 @@ from qantar.experiments import run_model
 from qantar.report.plots import plot_series
 from qantar.rules import RULE_SETS, make_params, rule_set
 from qantar.rules.ruleset import RULE_SETTING_NAMES
+from qantar.scenario import PAPER_RUNS, paper_run
 from qantar.storage import provenance, write_run
 from qantar.storage.series import check_free
 
@@ -75,7 +77,10 @@ def main() -> None:
               help=f"Override one setting of the rule set (repeatable). Keys: {', '.join(RULE_SETTING_NAMES)}.")
 @click.option("--width", type=int, help="Grid columns (torus). [default: 40]")
 @click.option("--height", type=int, help="Grid rows (torus). [default: 40]")
-@click.option("--steps", type=click.IntRange(min=0), default=500, show_default=True, help="Steps to run.")
+@click.option("--preset", type=click.Choice(list(PAPER_RUNS)),
+              help="Start from one of Epstein (2002)'s runs: its parameters, length and schedule "
+                   "(docs/model.md); other flags override its values.")
+@click.option("--steps", type=click.IntRange(min=0), help="Steps to run. [default: 500, or the preset's length]")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (same seed, same run).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder. [default: runs/<time>-<rules>-seed<seed>]")
 @click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
@@ -93,7 +98,7 @@ def main() -> None:
 @click.option("--outburst-threshold", "outburst_bar", type=float,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(rules, rule_overrides, width, height, steps, seed, out_dir, overwrite, formats, legitimacy, citizen_density,
+def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, overwrite, formats, legitimacy, citizen_density,
         cop_density, citizen_vision, cop_vision, max_jail_term, arrest_constant, threshold, movement,
         outburst_bar, quiet) -> None:
     """Run Epstein's civil violence model (Model I) once and write the series and a figure.
@@ -108,15 +113,21 @@ def run(rules, rule_overrides, width, height, steps, seed, out_dir, overwrite, f
         "cop_density": cop_density, "citizen_vision": citizen_vision, "cop_vision": cop_vision,
         "arrest_constant": arrest_constant, "threshold": threshold, "movement": movement,
     }
-    given = {k: v for k, v in values.items() if v is not None}  # a flag left out: rule set's default
+    chosen = paper_run(preset) if preset else None
+    given = dict(chosen.params) if chosen else {}  # a flag left out: the preset's, else the rule set's default
+    given |= {k: v for k, v in values.items() if v is not None}
     if max_jail_term is not None:
         given["max_jail_term"] = parse_jail_term(max_jail_term)  # None here means life
+    if steps is None:
+        steps = chosen.steps if chosen else 500
+    schedule = chosen.schedule if chosen else ()
     try:
         params = make_params(**given)
         rs = rule_set(rules, **parse_rule_overrides(rule_overrides))
         if out_dir is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            out_dir = str(Path("runs") / f"{stamp}-{rules}-seed{seed}")
+            label = f"{preset}-{rules}" if preset else rules
+            out_dir = str(Path("runs") / f"{stamp}-{label}-seed{seed}")
         out = check_free(out_dir, overwrite)
     except QantarInputError as exc:
         raise InputError(str(exc)) from None
@@ -128,16 +139,22 @@ def run(rules, rule_overrides, width, height, steps, seed, out_dir, overwrite, f
                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
                   transient=True) as progress:
         task = progress.add_task(f"{rs.name} {params.width}x{params.height}", total=steps)
-        result = run_model(params, rs, seed, steps, on_progress=lambda done: progress.update(task, completed=done))
+        try:
+            result = run_model(params, rs, seed, steps, schedule=schedule,
+                               on_progress=lambda done: progress.update(task, completed=done))
+        except QantarInputError as exc:
+            raise InputError(str(exc)) from None
     elapsed = time.perf_counter() - started
 
     counts = result.counts
     summary = summarize(counts[:, 1], counts[:, 2], bar)
     meta = provenance(params, rs, seed, result.steps_done, steps_asked=steps, interrupted=result.interrupted,
-                      outburst_threshold=bar, seconds=round(elapsed, 3))
-    paths = write_run(out, counts, meta, summary, csv="csv" in formats, overwrite=True)
-    title = f"{rs.name}, L={params.legitimacy:g}, {params.width}x{params.height}, seed {seed}"
-    plot_series(counts, out / "series.png", bar, title=title)
+                      outburst_threshold=bar, seconds=round(elapsed, 3), preset=preset,
+                      schedule=[c.model_dump(exclude_none=True) for c in schedule])
+    extra = {"legitimacy": result.legitimacy, "cops": result.cops}
+    paths = write_run(out, counts, meta, summary, csv="csv" in formats, overwrite=True, extra=extra)
+    title = f"{preset + ', ' if preset else ''}{rs.name}, L={params.legitimacy:g}, {params.width}x{params.height}, seed {seed}"
+    plot_series(counts, out / "series.png", bar, title=title, legitimacy=result.legitimacy, cops=result.cops)
 
     if not quiet:
         print_summary(summary, result, rs.name, elapsed)

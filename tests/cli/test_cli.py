@@ -23,12 +23,13 @@ def test_run_writes_series_figure_and_provenance(tmp_path):
     assert res.exit_code == 0, res.output
     assert "peak actives" in res.output and "outbursts" in res.output
     table, meta = read_series(out / "series.parquet")
-    assert table.column_names == ["step", "quiet", "active", "jailed"]
+    assert table.column_names == ["step", "quiet", "active", "jailed", "legitimacy", "cops"]
+    assert set(table["legitimacy"].to_pylist()) == {0.75}
     assert table.num_rows == 31 and table["step"].to_pylist() == list(range(31))
     assert meta["seed"] == 4 and meta["rules"]["name"] == "mesa" and meta["params"]["legitimacy"] == 0.75
     assert meta["params"]["max_jail_term"] is None and meta["qantar_version"]
     assert (out / "series.png").stat().st_size > 1000
-    assert (out / "series.csv").read_text().splitlines()[0] == '"step","quiet","active","jailed"'
+    assert (out / "series.csv").read_text().splitlines()[0] == '"step","quiet","active","jailed","legitimacy","cops"'
     run_json = json.loads((out / "run.json").read_text())
     assert run_json["summary"]["peak_active"] == max(table["active"].to_pylist())
 
@@ -69,6 +70,8 @@ def test_existing_results_are_kept(tmp_path):
         (["--steps", "-1"], "-1 is not in the range x>=0"),
         (["--rule", "vision_shape=hex"], "rules.vision_shape"),
         (["--max-jail-term", "ten"], "--max-jail-term: expected a whole number of steps or 'inf'"),
+        (["--preset", "run9"], "'run9' is not one of 'run1'"),
+        (["--preset", "run4", "--steps", "50"], "schedule: a change at step 77 is outside the run of 50 steps"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path, args, message):
@@ -84,5 +87,17 @@ def test_help_documents_every_flag():
     text = invoke("run", "--help").output
     for flag in ("--rules", "--width", "--height", "--steps", "--seed", "--out", "--legitimacy", "--citizen-density",
                  "--cop-density", "--citizen-vision", "--cop-vision", "--max-jail-term", "--arrest-constant",
-                 "--threshold", "--movement / --no-movement", "--format", "--rule"):
+                 "--threshold", "--movement / --no-movement", "--format", "--rule", "--preset"):
         assert flag in text, flag
+
+
+def test_preset_runs_its_schedule_and_flags_override_it(tmp_path):
+    """Run 4's jump reaches the series at step 77; a flag overrides a preset value."""
+    out = tmp_path / "r4"
+    res = invoke("run", "--preset", "run4", "--steps", "90", "--cop-density", "0.05", "--out", str(out), "-q")
+    assert res.exit_code == 0, res.output
+    table, meta = read_series(out / "series.parquet")
+    legitimacy = table["legitimacy"].to_pylist()
+    assert legitimacy[76] == 0.9 and legitimacy[77] == 0.7 and legitimacy[-1] == 0.7
+    assert meta["preset"] == "run4" and meta["schedule"] == [{"step": 77, "legitimacy": 0.7}]
+    assert meta["params"]["cop_density"] == 0.05 and meta["params"]["max_jail_term"] is None

@@ -1,31 +1,39 @@
 """One model run from parameters to counts, in chunks so that it can report progress and be
-interrupted (Ctrl-C) without losing the steps already done.
+interrupted (Ctrl-C) without losing the steps already done, with an optional schedule of
+changes between steps (``qantar.scenario.schedule``).
 
 Example:
     >>> from qantar import Params, rule_set
-    >>> r = run_model(Params(), rule_set("netlogo"), seed=1, steps=20)
+    >>> from qantar.scenario import Change
+    >>> r = run_model(Params(), rule_set("netlogo"), seed=1, steps=20, schedule=[Change(step=11, legitimacy=0.6)])
     >>> r.counts.shape, r.interrupted     # row 0 is the initial state
     ((21, 3), False)
+    >>> float(r.legitimacy[10]), float(r.legitimacy[11])   # step 11 ran with the new value
+    (0.82, 0.6)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from qantar.engine import World
 from qantar.rules import Params, RuleSet
+from qantar.scenario.schedule import Change, apply_change, validate_schedule
 
 
 @dataclass
 class RunResult:
-    """Counts per step (row 0 = initial), the world at the end, and whether it stopped early."""
+    """Counts per step (row 0 = initial), the legitimacy and number of cops each step ran with
+    (row 0: the initial values), the world at the end, and whether it stopped early."""
 
     counts: np.ndarray
     world: World
     interrupted: bool
+    legitimacy: np.ndarray
+    cops: np.ndarray
 
     @property
     def steps_done(self) -> int:
@@ -39,25 +47,36 @@ def run_model(
     steps: int,
     chunk: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    schedule: Sequence[Change] = (),
 ) -> RunResult:
     """Build a world and run ``steps`` steps; ``on_progress(done)`` after every chunk.
 
-    A KeyboardInterrupt between chunks ends the run early with what was done
-    (``interrupted=True``); the caller decides how to report it.
+    Each change of ``schedule`` is applied just before its step runs; a change after the
+    last step is refused before anything runs. A KeyboardInterrupt between chunks ends the
+    run early with what was done (``interrupted=True``); the caller decides how to report it.
     """
+    changes = validate_schedule(schedule, steps)
     world = World.build(params, rules, seed=seed)
     if chunk is None:  # about 1e6 agent-steps a chunk: frequent progress, small overhead
         chunk = max(1, min(steps, 1_000_000 // max(1, len(world.agents.kind))))
     parts = [world.counts()[None, :]]
+    legitimacy = [world.params.legitimacy]
+    cops = [world.n_cops]
     done = 0
     interrupted = False
     try:
         while done < steps:
-            n = min(chunk, steps - done)
+            while changes and changes[0].step == done + 1:
+                apply_change(world, changes.pop(0))
+            n = min(chunk, steps - done, (changes[0].step - 1 - done) if changes else steps)
             parts.append(world.run(n))
+            legitimacy += [world.params.legitimacy] * n
+            cops += [world.n_cops] * n
             done += n
             if on_progress:
                 on_progress(done)
     except KeyboardInterrupt:
         interrupted = True
-    return RunResult(np.concatenate(parts), world, interrupted)
+    counts = np.concatenate(parts)
+    rows = len(counts)
+    return RunResult(counts, world, interrupted, np.array(legitimacy[:rows]), np.array(cops[:rows]))

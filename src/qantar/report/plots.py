@@ -19,11 +19,15 @@ import numpy as np  # noqa: E402
 from qantar.analysis import find_outbursts  # noqa: E402
 
 
-def plot_series(counts, path, threshold: float, title: str = "") -> None:
-    """Save a PNG of citizens quiet / active / jailed per step, outbursts shaded."""
+def plot_series(counts, path, threshold: float, title: str = "", legitimacy=None, cops=None) -> None:
+    """Save a PNG of citizens quiet / active / jailed per step, outbursts shaded.
+
+    ``legitimacy`` and ``cops`` (one value per row of ``counts``) are drawn on a second
+    axis when they change during the run (the paper's runs 3-5 and any schedule)."""
     counts = np.asarray(counts)
     steps = np.arange(len(counts))
     fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
+    _plot_controls(ax, steps, legitimacy, cops)
     for k, (label, colour) in enumerate((("quiet", "#4c72b0"), ("active", "#c44e52"), ("jailed", "#555555"))):
         ax.plot(steps, counts[:, k], label=label, color=colour, lw=1.2)
     for o in find_outbursts(counts[:, 1], threshold):
@@ -37,3 +41,22 @@ def plot_series(counts, path, threshold: float, title: str = "") -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def _plot_controls(ax, steps, legitimacy, cops) -> None:
+    """Legitimacy (0..1) and cops (as a share of their largest number) on a right-hand axis,
+    each only if it varies."""
+    series = []
+    if legitimacy is not None and np.ptp(legitimacy) > 0:
+        series.append(("legitimacy", np.asarray(legitimacy, float), "#2a9d8f"))
+    if cops is not None and np.ptp(cops) > 0:
+        top = max(1, int(np.max(cops)))
+        series.append((f"cops (share of {top})", np.asarray(cops, float) / top, "#e9a03b"))
+    if not series:
+        return
+    right = ax.twinx()
+    for label, values, colour in series:
+        right.plot(steps, values, color=colour, lw=1.0, ls="--", label=label)
+    right.set_ylim(0, 1.05)
+    right.set_ylabel("legitimacy / cops (share)")
+    right.legend(loc="upper left", fontsize=8, frameon=False)

@@ -1,0 +1,116 @@
+"""Epstein (2002)'s runs of Model I as named presets: parameters, length and schedule.
+
+Parameters follow the paper's Table 2 (as transcribed in docs/validation/epstein2002-runs.md;
+all: 40x40 torus, citizen density 0.7, k = 2.3, T = 0.1). Where the paper gives no number
+(run lengths, when run 3's legitimacy starts falling, how run 5's cops are withdrawn), the
+preset's ``reading`` says what qantar chose and why; ``qantar run --preset`` lets any of it
+be overridden. Runs 6-8 (Model II) come with the Model II engine.
+
+Example:
+    >>> r = paper_run("run4")
+    >>> r.params["legitimacy"], [(c.step, c.legitimacy) for c in r.schedule]
+    (0.9, [(77, 0.7)])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qantar.errors import QantarInputError
+from qantar.scenario.schedule import Change, cop_ramp, legitimacy_ramp
+
+
+@dataclass(frozen=True)
+class PaperRun:
+    """One run of the paper: what to set, how long, what changes when, what the paper shows."""
+
+    name: str
+    title: str
+    params: dict
+    steps: int
+    schedule: tuple[Change, ...] = ()
+    shows: str = ""  # the paper's claim for this run
+    reading: str = ""  # qantar's choices where the paper is silent
+    figure: str = ""  # the paper's figure(s)
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+#: Table 2 of the paper, runs 3 and 4 (and 5 with L = 0.8): vision 7, J_max infinite, cops 0.074.
+_RUNS_3_TO_5 = {"citizen_vision": 7.0, "cop_vision": 7.0, "max_jail_term": None, "cop_density": 0.074}
+
+#: The number of cops of the paper's world at density 0.074: round(0.074 x 1600).
+_COPS_0074 = 118
+
+PAPER_RUNS: dict[str, PaperRun] = {
+    r.name: r
+    for r in (
+        PaperRun(
+            name="run1",
+            title="Run 1: no movement, short vision (local outbursts, deceptive behaviour)",
+            params={"citizen_vision": 1.7, "cop_vision": 1.7, "legitimacy": 0.89, "max_jail_term": 15,
+                    "cop_density": 0.04, "movement": False},
+            steps=500,
+            shows="Local outbursts; deceptive behaviour: aggrieved citizens stay quiet while a cop is in "
+                  "sight and turn active when it moves on.",
+            reading="Run length not given in the paper: 500 steps. Citizens do not move; whether cops do "
+                    "is the rule set's cops_move_when_movement_off (the paper and Ascape: cops move).",
+            figure="Figs. 1-2",
+        ),
+        PaperRun(
+            name="run2",
+            title="Run 2: free movement, vision 7 (punctuated equilibrium)",
+            params={"citizen_vision": 7.0, "cop_vision": 7.0, "legitimacy": 0.82, "max_jail_term": 30,
+                    "cop_density": 0.04},
+            steps=3000,
+            shows="Punctuated equilibrium: outbursts (actives above 50) separated by calm; waiting times "
+                  "between outbursts mean 60 (s.d. 55); total activation per outburst mean 708 (s.d. 230).",
+            reading="Run length not given: 3000 steps, enough for dozens of outbursts per run.",
+            figure="Figs. 3-8",
+        ),
+        PaperRun(
+            name="run3",
+            title="Run 3: legitimacy lowered in small steps, 0.9 to 0.2 (salami tactics)",
+            params={**_RUNS_3_TO_5, "legitimacy": 0.9},
+            steps=300,
+            schedule=tuple(legitimacy_ramp(start_step=77, start=0.9, stop=0.2, per_step=0.01)),
+            shows="A large loss of legitimacy in small increments brings no outburst; the jail fills smoothly.",
+            reading="The paper lowers L by one percent per cycle but gives no start: qantar starts at step 77, "
+                    "where run 4 jumps, so the two runs share their first 76 steps (L = 0.9 reaches 0.2 at "
+                    "step 146). Run length not given: 300 steps.",
+            figure="Fig. 9",
+        ),
+        PaperRun(
+            name="run4",
+            title="Run 4: legitimacy lowered in one jump, 0.9 to 0.7 at step 77",
+            params={**_RUNS_3_TO_5, "legitimacy": 0.9},
+            steps=300,
+            schedule=(Change(step=77, legitimacy=0.7),),
+            shows="A smaller loss of legitimacy in one jump brings an explosion of actives, and more end up "
+                  "in jail than under run 3's larger, gradual loss.",
+            reading="Run length not given: 300 steps, as run 3.",
+            figure="Fig. 10",
+        ),
+        PaperRun(
+            name="run5",
+            title="Run 5: cops withdrawn step by step (tipping)",
+            params={**_RUNS_3_TO_5, "legitimacy": 0.8},
+            steps=600,
+            schedule=tuple(cop_ramp(start_step=50, start=_COPS_0074, stop=0, every=4)),
+            shows="Reducing the number of cops tips the society into rebellion: at some cop count actives "
+                  "explode.",
+            reading="The paper gives no withdrawal schedule: qantar removes one cop every 4 steps from step 50 "
+                    f"(from the {_COPS_0074} of density 0.074 to none at step 518), slow enough to see at what "
+                    "count it tips. Under Bernoulli placement (mesa) the first change also absorbs the random "
+                    "difference from 118. Run length: 600 steps.",
+            figure="Fig. 11",
+        ),
+    )
+}
+
+
+def paper_run(name: str) -> PaperRun:
+    """The preset called ``name`` (``run1`` ... ``run5``)."""
+    try:
+        return PAPER_RUNS[name]
+    except KeyError:
+        raise QantarInputError(f"preset: unknown run {name!r}; accepted: {', '.join(PAPER_RUNS)}") from None

@@ -1,0 +1,88 @@
+"""Changes between steps: the paper's runs 3-5 (and, later, every scenario's calendar) are
+a model run plus values that change at given steps.
+
+A ``Change`` at step t takes effect from step t on: it is applied after t - 1 steps have
+run and before step t runs (step 1 is the first; a change at step 1 alters the initial
+conditions' first step). It may set legitimacy, the arrest constant k, and the number of
+cops (cops are added on random empty cells or withdrawn at random to reach the number,
+drawing from the run's generator, so a scheduled run stays reproducible).
+
+Example:
+    >>> [(c.step, c.legitimacy) for c in legitimacy_ramp(start_step=5, start=0.9, stop=0.87, per_step=0.01)]
+    [(5, 0.89), (6, 0.88), (7, 0.87)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qantar.errors import QantarInputError
+
+
+class Change(BaseModel):
+    """Values that hold from ``step`` on (None: unchanged)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    step: int = Field(ge=1, description="first step run with the new values (1 = the first step)")
+    legitimacy: float | None = Field(None, ge=0, le=1, description="L from this step on")
+    arrest_constant: float | None = Field(None, ge=0, description="k from this step on")
+    cops: int | None = Field(None, ge=0, description="number of cops from this step on")
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "Change":
+        if self.legitimacy is None and self.arrest_constant is None and self.cops is None:
+            raise ValueError("a change must set at least one of legitimacy, arrest_constant, cops")
+        return self
+
+
+def apply_change(world, change: Change) -> None:
+    """Apply ``change`` to a ``World`` (or anything with the same setters) between steps."""
+    if change.legitimacy is not None:
+        world.set_legitimacy(change.legitimacy)
+    if change.arrest_constant is not None:
+        world.set_arrest_constant(change.arrest_constant)
+    if change.cops is not None:
+        now = world.n_cops
+        if change.cops > now:
+            world.add_cops(change.cops - now)
+        elif change.cops < now:
+            world.remove_cops(now - change.cops)
+
+
+def validate_schedule(changes: Iterable[Change], steps: int) -> list[Change]:
+    """The changes sorted by step; a change after the run's last step is an input error."""
+    ordered = sorted(changes, key=lambda c: c.step)
+    late = [c.step for c in ordered if c.step > steps]
+    if late:
+        raise QantarInputError(
+            f"schedule: a change at step {late[0]} is outside the run of {steps} steps; "
+            f"run at least {late[-1]} steps or drop the change"
+        )
+    return ordered
+
+
+def legitimacy_ramp(start_step: int, start: float, stop: float, per_step: float) -> list[Change]:
+    """L lowered (or raised) by ``per_step`` each step from ``start_step``, from ``start``
+    until it reaches ``stop`` (the last change sets ``stop`` exactly)."""
+    if per_step <= 0:
+        raise QantarInputError(f"legitimacy_ramp: per_step must be positive (got {per_step})")
+    n = round(abs(start - stop) / per_step)
+    sign = -1 if stop < start else 1
+    values = [round(start + sign * per_step * (k + 1), 12) for k in range(n)]
+    if values:
+        values[-1] = stop
+    return [Change(step=start_step + k, legitimacy=v) for k, v in enumerate(values)]
+
+
+def cop_ramp(start_step: int, start: int, stop: int, every: int) -> list[Change]:
+    """The number of cops moved by one every ``every`` steps from ``start_step``, from
+    ``start`` to ``stop``."""
+    if every < 1:
+        raise QantarInputError(f"cop_ramp: every must be at least 1 (got {every})")
+    sign = -1 if stop < start else 1
+    return [
+        Change(step=start_step + k * every, cops=start + sign * (k + 1)) for k in range(abs(start - stop))
+    ]
