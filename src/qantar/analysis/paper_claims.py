@@ -1,0 +1,93 @@
+"""What each of Epstein (2002)'s Model I claims looks like in one run's series, as numbers.
+
+Each function reads one run: counts (steps x 3: quiet, active, jailed; row 0 = initial
+state) and, where the claim needs them, the legitimacy and number of cops each step ran
+with. It returns plain numbers that can be averaged over seeds and compared with the
+paper's (``summarize_over_seeds``). The verdicts themselves belong to the reproduction
+report, which states the paper's value next to these.
+
+Example:
+    >>> import numpy as np
+    >>> counts = np.array([[100, 0, 0], [90, 10, 0], [40, 60, 0], [80, 5, 15], [85, 0, 15]])
+    >>> m = measure_shift(counts, from_step=2, threshold=50)
+    >>> m["peak_active_after"], m["exploded"], m["final_jailed"]
+    (60, True, 15)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qantar.analysis.outbursts import find_outbursts, waiting_times
+
+
+def measure_punctuated(counts, threshold: float) -> dict:
+    """Run 2: outbursts, the calm between them, and their size.
+
+    Waiting times are counted between complete outbursts, and total activation (the sum of
+    actives over an outburst's steps) over complete ones only, as the paper's figures do.
+    """
+    active = np.asarray(counts)[:, 1]
+    found = find_outbursts(active, threshold)
+    complete = [o for o in found if o.complete]
+    return {
+        "outbursts": len(found),
+        "peak_active": int(active.max()),
+        "calm_share": float(np.mean(active <= threshold)),
+        "waiting_times": waiting_times(complete).tolist(),
+        "activations": [o.total for o in complete],
+        "outburst_peaks": [o.peak for o in complete],
+    }
+
+
+def measure_shift(counts, from_step: int, threshold: float) -> dict:
+    """Runs 3 and 4: what follows a change of legitimacy that starts at ``from_step``.
+
+    The peak of actives from that step on, whether it passes the outburst threshold (an
+    explosion), the number of steps above it, and the jailed at the end.
+    """
+    counts = np.asarray(counts)
+    after = counts[from_step:, 1]
+    return {
+        "peak_active_after": int(after.max()),
+        "peak_step": int(from_step + np.argmax(after)),
+        "exploded": bool(after.max() > threshold),
+        "steps_above_threshold": int(np.sum(after > threshold)),
+        "final_jailed": int(counts[-1, 2]),
+    }
+
+
+def measure_tipping(counts, cops, from_step: int, threshold: float) -> dict:
+    """Run 5: the first step from ``from_step`` on when actives pass the threshold, and how
+    many cops there were then (None if it never tips)."""
+    counts = np.asarray(counts)
+    cops = np.asarray(cops)
+    above = np.flatnonzero(counts[from_step:, 1] > threshold)
+    tipped = len(above) > 0
+    step = int(from_step + above[0]) if tipped else None
+    return {
+        "tipped": tipped,
+        "tipping_step": step,
+        "cops_at_tipping": int(cops[step]) if tipped else None,
+        "cops_at_start": int(cops[0]),
+        "peak_active": int(counts[from_step:, 1].max()),
+        "final_jailed": int(counts[-1, 2]),
+    }
+
+
+def summarize_over_seeds(values) -> dict:
+    """Mean, s.d., min, max and count of a list of numbers (None and NaN left out), and for
+    booleans the number that are true."""
+    kept = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    if kept and all(isinstance(v, bool | np.bool_) for v in kept):
+        return {"true": int(sum(kept)), "of": len(values)}
+    if not kept:
+        return {"mean": None, "sd": None, "min": None, "max": None, "n": 0}
+    arr = np.asarray(kept, dtype=float)
+    return {
+        "mean": float(arr.mean()),
+        "sd": float(arr.std(ddof=1)) if len(arr) > 1 else 0.0,
+        "min": float(arr.min()),
+        "max": float(arr.max()),
+        "n": len(arr),
+    }

@@ -1,0 +1,75 @@
+"""Epstein (2002)'s runs over many seeds: each seed's run, and the numbers its claim is judged by.
+
+Seeds come from ``numpy.random.SeedSequence(entropy).spawn(n)``, so seed k of a reproduction
+can be rerun on its own (``World.build(..., seed=SeedSequence(entropy).spawn(n)[k])``).
+Runs go one after another for now; issue 5's runner will spread them over processes.
+
+Example:
+    >>> from qantar import rule_set
+    >>> from qantar.scenario import paper_run
+    >>> seeds = run_paper_run(paper_run("run4"), rule_set("netlogo"), seeds=2)
+    >>> sorted(seeds[0].measures)[:3], seeds[0].seed_index
+    (['exploded', 'final_jailed', 'peak_active_after'], 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qantar.analysis import outburst_threshold
+from qantar.analysis.paper_claims import measure_punctuated, measure_shift, measure_tipping
+from qantar.experiments.single import RunResult, run_model
+from qantar.rules import RuleSet, make_params
+from qantar.scenario.paper_runs import PaperRun
+
+
+@dataclass
+class SeedRun:
+    """One seed of a reproduction: where its seed came from, its run, and its measures."""
+
+    seed_index: int
+    entropy: int
+    result: RunResult
+    measures: dict
+
+
+def measure(run: PaperRun, result: RunResult, threshold: float) -> dict:
+    """The numbers of ``run``'s claim (``analysis.paper_claims``) for one run's result."""
+    start = run.schedule[0].step if run.schedule else 0
+    if run.name in ("run1", "run2"):
+        return measure_punctuated(result.counts, threshold)
+    if run.name in ("run3", "run4"):
+        return measure_shift(result.counts, start, threshold)
+    if run.name == "run5":
+        return measure_tipping(result.counts, result.cops, start, threshold)
+    raise ValueError(f"no measures defined for {run.name!r}")
+
+
+def run_paper_run(
+    run: PaperRun,
+    rules: RuleSet,
+    seeds: int,
+    entropy: int = 2002,
+    on_seed_done: Callable[[int], None] | None = None,
+) -> list[SeedRun]:
+    """Run ``run`` once per seed of ``SeedSequence(entropy).spawn(seeds)`` under ``rules``.
+
+    A Ctrl-C ends the reproduction after the seeds already finished; they are returned.
+    """
+    params = make_params(**run.params)
+    threshold = outburst_threshold(params.width, params.height)
+    done: list[SeedRun] = []
+    try:
+        for k, child in enumerate(np.random.SeedSequence(entropy).spawn(seeds)):
+            result = run_model(params, rules, child, run.steps, schedule=run.schedule)
+            if result.interrupted:
+                break
+            done.append(SeedRun(k, entropy, result, measure(run, result, threshold)))
+            if on_seed_done:
+                on_seed_done(k + 1)
+    except KeyboardInterrupt:
+        pass
+    return done
