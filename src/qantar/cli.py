@@ -4,6 +4,7 @@
     qantar run --rules mesa --legitimacy 0.7 --steps 1000 --out runs/l07
     qantar run --rules paper --rule arrest_ratio=floor   # override one rule setting
     qantar run --preset run4         # Epstein (2002) run 4: legitimacy 0.9 -> 0.7 at step 77
+    qantar reproduce epstein2002     # the paper's claims over many seeds, per rule set: a report
 
 Bad input ends with one line naming the field and what is accepted, exit code 2.
 """
@@ -162,6 +163,61 @@ def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, over
     if result.interrupted:
         click.echo(f"interrupted after {result.steps_done} of {steps} steps; what was done is saved", err=True)
         sys.exit(130)
+
+
+@main.command()
+@click.argument("study", type=click.Choice(["epstein2002"]))
+@click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True, help="Seeds per run and rule set.")
+@click.option("--entropy", type=click.IntRange(min=0), default=2002, show_default=True,
+              help="Seeds are SeedSequence(ENTROPY).spawn(SEEDS).")
+@click.option("--rules", "rules_list", default="paper,netlogo,mesa", show_default=True,
+              help="Rule sets, comma-separated.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Output folder. [default: runs/<time>-epstein2002]")
+@click.option("--overwrite", is_flag=True, help="Replace a report already in --out.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> None:
+    """Reproduce a paper's claims: run its runs over many seeds for each rule set, then write
+    OUT/epstein2002.md (claims, the paper's values, qantar's numbers, verdicts) and
+    OUT/epstein2002-measures.json (every seed's measures, with provenance)."""
+    from qantar import __version__
+    from qantar.experiments.reproduce import run_paper_run
+    from qantar.report.epstein2002 import CLAIMS, render_markdown
+    from qantar.storage.series import git_commit, write_json
+
+    names = [r.strip() for r in rules_list.split(",") if r.strip()]
+    try:
+        rule_sets = [rule_set(r) for r in names]
+        if out_dir is None:
+            out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{study}")
+        out = check_free(out_dir, overwrite, marker=f"{study}-measures.json")
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
+    runs = sorted({r for c in CLAIMS for r in c.runs})
+    show = not quiet and sys.stderr.isatty()
+    measures: dict[str, dict[str, list[dict]]] = {}
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+                  TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
+                  transient=True) as progress:
+        task = progress.add_task(study, total=len(rule_sets) * len(runs) * seeds)
+        for rs in rule_sets:
+            measures[rs.name] = {}
+            for name in runs:
+                done = run_paper_run(paper_run(name), rs, seeds, entropy,
+                                     on_seed_done=lambda k: progress.advance(task))
+                measures[rs.name][name] = [d.measures for d in done]
+                if len(done) < seeds:
+                    click.echo(f"interrupted during {rs.name} {name}; nothing written", err=True)
+                    sys.exit(130)
+    command = f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)}"
+    text = render_markdown(measures, seeds, entropy, command, __version__)
+    write_json(out / f"{study}-measures.json", {"study": study, "command": command, "qantar_version": __version__,
+                                       "git_commit": git_commit(), "seeds": seeds, "entropy": entropy,
+                                       "measures": measures})
+    (out / f"{study}.md").write_text(text)
+    if not quiet:
+        click.echo(text.split("\n## ")[0])
+        click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
 
 
 def print_summary(summary: dict, result, rules: str, elapsed: float) -> None:

@@ -101,3 +101,21 @@ def test_preset_runs_its_schedule_and_flags_override_it(tmp_path):
     assert legitimacy[76] == 0.9 and legitimacy[77] == 0.7 and legitimacy[-1] == 0.7
     assert meta["preset"] == "run4" and meta["schedule"] == [{"step": 77, "legitimacy": 0.7}]
     assert meta["params"]["cop_density"] == 0.05 and meta["params"]["max_jail_term"] is None
+
+
+def test_reproduce_writes_report_and_measures(tmp_path):
+    out = tmp_path / "rep"
+    res = invoke("reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    text = (out / "epstein2002.md").read_text()
+    assert "| claim | netlogo |" in text and "## tipping" in text and "## Not measured yet" in text
+    record = json.loads((out / "epstein2002-measures.json").read_text())
+    assert record["seeds"] == 2 and len(record["measures"]["netlogo"]["run2"]) == 2
+    again = invoke("reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out))
+    assert again.exit_code == 2 and "already holds results (epstein2002-measures.json)" in again.output
+
+
+def test_reproduce_rejects_an_unknown_rule_set(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "qantar.cli", "reproduce", "epstein2002", "--rules", "netlogo,nope",
+                           "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "nope" in proc.stderr and "Traceback" not in proc.stderr

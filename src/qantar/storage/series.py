@@ -98,14 +98,15 @@ def series_table(counts: np.ndarray, metadata: dict, extra: dict[str, np.ndarray
     return table.replace_schema_metadata({META_KEY: json.dumps(metadata).encode()})
 
 
-def check_free(out_dir: str | os.PathLike, overwrite: bool) -> Path:
-    """The output folder, created if needed; refuses one that already holds results."""
+def check_free(out_dir: str | os.PathLike, overwrite: bool, marker: str = "run.json") -> Path:
+    """The output folder, created if needed; refuses one that already holds results (its
+    ``marker`` file) unless ``overwrite``."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ResultsExistError(f"--out: {out} is a file; give a folder")
-    if (out / "run.json").exists() and not overwrite:
+    if (out / marker).exists() and not overwrite:
         raise ResultsExistError(
-            f"--out: {out} already holds results (run.json); choose another folder or pass --overwrite"
+            f"--out: {out} already holds results ({marker}); choose another folder or pass --overwrite"
         )
     out.mkdir(parents=True, exist_ok=True)
     return out
@@ -121,9 +122,14 @@ def write_run(out_dir, counts, metadata: dict, summary: dict, csv: bool = False,
     if csv:
         paths["csv"] = out / "series.csv"
         _atomic_write(paths["csv"], lambda p: pacsv.write_csv(table, p))
-    record = metadata | {"summary": summary}
-    _atomic_write(paths["json"], lambda p: Path(p).write_text(json.dumps(record, indent=2, default=str)))
+    write_json(paths["json"], metadata | {"summary": summary})
     return paths
+
+
+def write_json(path, record: dict) -> None:
+    """Write ``record`` as indented JSON, atomically."""
+    path = Path(path)
+    _atomic_write(path, lambda p: Path(p).write_text(json.dumps(record, indent=2, default=str)))
 
 
 def read_series(path) -> tuple[pa.Table, dict]:
