@@ -1,0 +1,56 @@
+"""The qualitative signatures of Epstein (2002) that qantar's full reproduction finds, on a
+few seeds, so that a change that breaks the dynamics fails CI.
+
+The expectations come from the full report (docs/validation/epstein2002.md, made by
+``qantar reproduce epstein2002``: 20 seeds of SeedSequence(2002) per run and rule set).
+These tests rerun its first 3 seeds, with the same presets and seeds. The signatures
+asserted held in all 20 seeds, and each test gives the range seen there. The exception is
+run 3, which exploded in a few of the 20 seeds: its test asserts only what the report shows
+for the 3 seeds rerun here. Claims that held in some seeds only (run 4's explosion:
+netlogo 8/20, mesa 4/20) are not asserted.
+"""
+
+import pytest
+
+from qantar import rule_set
+from qantar.experiments.reproduce import run_paper_run
+from qantar.scenario import paper_run
+
+SEEDS, ENTROPY = 3, 2002
+
+
+def measures(name, rules):
+    return [s.measures for s in run_paper_run(paper_run(name), rule_set(rules), SEEDS, ENTROPY)]
+
+
+def test_literal_paper_rules_never_burst():
+    """Continuous C/A: in all 20 seeds of the report, run 2 had no outburst (peak actives
+    13-33), and run 5 never tipped although every cop was withdrawn."""
+    for m in measures("run2", "paper"):
+        assert m["outbursts"] == 0 and m["peak_active"] < 50
+    for m in measures("run5", "paper"):
+        assert not m["tipped"]
+
+
+@pytest.mark.parametrize("rules, fewest, calmest", [("netlogo", 98, 0.74), ("mesa", 8, 0.84)])
+def test_floor_and_round_give_punctuated_equilibrium(rules, fewest, calmest):
+    """floor (netlogo) and round (mesa) C/A: in all 20 seeds, run 2 had outbursts separated
+    by calm (netlogo 98-110 outbursts in 3000 steps, calm share >= 0.74; mesa 8-130, calm
+    share >= 0.84). The test asks for at least 3 outbursts and half the steps calm."""
+    for m in measures("run2", rules):
+        assert m["outbursts"] >= 3 and m["calm_share"] >= 0.5
+        assert len(m["waiting_times"]) >= 2 and min(m["activations"]) > 50
+
+
+def test_netlogo_tips_when_cops_are_withdrawn():
+    """Run 5 under netlogo tipped in all 20 seeds, with 71-100 of its 118 cops left."""
+    for m in measures("run5", "netlogo"):
+        assert m["tipped"] and 50 <= m["cops_at_tipping"] <= 118
+
+
+def test_salami_rarely_explodes():
+    """Run 3 (legitimacy 0.9 to 0.2 in steps of 0.01) exploded in 0, 1 and 3 of 20 seeds
+    (paper, netlogo, mesa). The first 3 seeds stay below 50 actives under every rule set."""
+    for rules in ("paper", "netlogo", "mesa"):
+        for m in measures("run3", rules):
+            assert not m["exploded"]
