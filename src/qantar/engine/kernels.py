@@ -14,9 +14,9 @@ then (all missed) one among the empty cells if any; rule C, for a cop with activ
 sight, draws one of them, then rule J draws the term (no draw for a life term).
 
 Speed (see docs/performance.md): on big worlds agents are visited in random order, so
-memory latency sets the pace; on small ones, rule M's tries and the cache updates. The turn order is shuffled by ``shuffle_order`` rather than
-``rng.permutation``, whose Numba version swaps through 0-d array views and cost two thirds
-of a step on small worlds. Hence one record per agent, the ``near`` caches (rule A reads
+memory latency sets the pace; on small ones, rule M's tries and the cache updates do. The
+turn order is shuffled by ``shuffle_order`` rather than ``rng.permutation``, whose Numba
+version swaps through 0-d array views and cost two thirds of a step on small worlds. Hence one record per agent, the ``near`` caches (rule A reads
 one word instead of scanning ~100 cells), the ``free`` bitmap for rule M's tries, and cache
 hints for the next agents' records and cells.
 """
@@ -178,9 +178,10 @@ def _count_empty(cell, pos, dy, lo, hi, width, height):
 
 @kernel()
 def _spread(near, c, dy, lo, hi, flat, reach_y, reach_x, width, height, delta):
-    """Add ``delta`` to ``near`` over the vision (dy, lo, hi spans) of cell c; visions are
-    symmetric, so these are exactly the cells that see c. Scalars, not the Config tuple:
-    a call passes its arguments on the stack, and this one is made often."""
+    """Add ``delta`` to ``near`` over the vision of cell c; visions are symmetric, so these
+    are exactly the cells that see c. Away from the torus edges the vision is c plus the
+    fixed offsets ``flat``; near them, the (dy, lo, hi) spans, wrapped. Scalars, not the
+    Config tuple: a call passes its arguments on the stack, and this one is made often."""
     y, x = _row_col(c, width, 1.0 / width)
     if reach_y <= y < height - reach_y and reach_x <= x < width - reach_x:
         for k in range(flat.shape[0]):  # away from the edges: fixed offsets
