@@ -54,3 +54,12 @@ def test_salami_rarely_explodes():
     for rules in ("paper", "netlogo", "mesa"):
         for m in measures("run3", rules):
             assert not m["exploded"]
+
+
+@pytest.mark.parametrize("rules", ["paper", "netlogo"])
+def test_run1_deception_where_cops_patrol(rules):
+    """Run 1 (citizens still, cops patrol): in all 20 seeds, activations came right after a
+    cop left the citizen's sight 2.5 to 4.8 times as often as cops leave quiet aggrieved
+    citizens' sight. The test asks for twice, the report's rule."""
+    for m in measures("run1", rules):
+        assert m["share_after_cop_left"] >= 2 * m["base_share_cop_left"] > 0

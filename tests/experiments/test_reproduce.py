@@ -63,6 +63,17 @@ def test_each_seed_is_reproducible_on_its_own():
 
 
 def test_every_model_i_run_has_measures():
-    for name, key in (("run1", "outbursts"), ("run2", "waiting_times"), ("run3", "exploded"), ("run5", "tipped")):
+    for name, key in (("run1", "share_after_cop_left"), ("run2", "waiting_times"), ("run3", "exploded"), ("run5", "tipped")):
         seeds = run_paper_run(paper_run(name), rule_set("netlogo"), seeds=1)
         assert key in seeds[0].measures
+
+
+def test_deception_measures_count_activations_after_a_cop_left():
+    from qantar.analysis.paper_claims import measure_deception
+
+    states = np.array([[0, 0, 0], [0, 0, 0], [1, 0, 1]])  # citizens 0 and 2 turn active at step 2
+    seen = np.array([[1, 1, 0], [1, 1, 0], [0, 1, 0]])  # citizen 0's cop left; citizen 2 never saw one
+    m = measure_deception(states, seen, aggrieved=[True, True, True])
+    assert m["activations"] == 2 and m["share_after_cop_left"] == 0.5
+    assert m["base_share_cop_left"] == 1 / 6  # one departure over six quiet aggrieved citizen-steps
+    assert abs(m["hidden_share"] - (2 / 3 + 2 / 3 + 1 / 3) / 3) < 1e-12  # step 2: 1 hidden of 3 free

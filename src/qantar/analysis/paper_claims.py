@@ -20,6 +20,8 @@ import numpy as np
 
 from qantar.analysis.outbursts import find_outbursts, waiting_times
 
+QUIET, ACTIVE = 0, 1  # citizen states, as in qantar.engine.state
+
 
 def measure_punctuated(counts, threshold: float) -> dict:
     """Run 2: outbursts, the calm between them, and their size.
@@ -72,6 +74,42 @@ def measure_tipping(counts, cops, from_step: int, threshold: float) -> dict:
         "cops_at_start": int(cops[0]),
         "peak_active": int(counts[from_step:, 1].max()),
         "final_jailed": int(counts[-1, 2]),
+    }
+
+
+def measure_deception(states, cops_seen, aggrieved) -> dict:
+    """Run 1: do aggrieved citizens hide while a cop is in sight, and act when it leaves?
+
+    ``states`` and ``cops_seen`` are (steps + 1) x citizens: each citizen's state and the
+    cops in its vision after each step (row 0: the start). ``aggrieved`` marks the citizens
+    with G > T, who would be active if no cop could see them (P = 0).
+
+    - ``activations``: quiet-to-active changes over the run.
+    - ``share_after_cop_left``: the share of those where the citizen had a cop in sight
+      after the previous step and has none now. Citizens do not move in run 1, so only a
+      cop's move changes what they see.
+    - ``base_share_cop_left``: for comparison, how often a cop leaves the sight of a quiet
+      aggrieved citizen from one step to the next, whether it then turns active or not.
+      Deception shows as ``share_after_cop_left`` well above this base rate.
+    - ``hidden_share``: on average over steps, the share of free aggrieved citizens that
+      are quiet with a cop in sight.
+    """
+    states = np.asarray(states)
+    cops_seen = np.asarray(cops_seen)
+    aggrieved = np.asarray(aggrieved, bool)
+    turned = (states[:-1] == QUIET) & (states[1:] == ACTIVE)
+    cop_left = (cops_seen[:-1] > 0) & (cops_seen[1:] == 0)
+    free_aggrieved = (states <= ACTIVE) & aggrieved
+    hidden = (states == QUIET) & aggrieved & (cops_seen > 0)
+    per_step = hidden.sum(axis=1) / np.maximum(1, free_aggrieved.sum(axis=1))
+    n = int(turned.sum())
+    waiting = (states[:-1] == QUIET) & aggrieved
+    return {
+        "activations": n,
+        "share_after_cop_left": float((turned & cop_left).sum() / n) if n else 0.0,
+        "base_share_cop_left": float((waiting & cop_left).sum() / max(1, waiting.sum())),
+        "hidden_share": float(per_step.mean()),
+        "mean_active": float((states == ACTIVE).sum(axis=1).mean()),
     }
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.analysis import outburst_threshold
-from qantar.analysis.paper_claims import measure_punctuated, measure_shift, measure_tipping
+from qantar.analysis.paper_claims import measure_deception, measure_punctuated, measure_shift, measure_tipping
+from qantar.engine.state import CITIZEN, NEAR_COP_MASK
 from qantar.experiments.single import RunResult, run_model
 from qantar.rules import RuleSet, make_params
 from qantar.scenario.paper_runs import PaperRun
@@ -34,6 +35,32 @@ class SeedRun:
     entropy: int
     result: RunResult
     measures: dict
+
+
+def watch_sight(world, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Step ``world`` one step at a time and record every citizen's state and the cops in its
+    vision (the kernel's own ``near`` cache) at the start and after each step."""
+    citizens = np.flatnonzero(world.agents.kind == CITIZEN)
+    states = np.empty((steps + 1, len(citizens)), np.int8)
+    seen = np.empty((steps + 1, len(citizens)), np.int32)
+    for t in range(steps + 1):
+        if t:
+            world.run(1)
+        states[t] = world.agents.state[citizens]
+        seen[t] = world.agents.near[world.agents.pos[citizens]] & NEAR_COP_MASK
+    return states, seen
+
+
+def measure_run1(params, rules: RuleSet, seed, steps: int) -> dict:
+    """Run 1's deception measures (``measure_deception``), on a world stepped one step at a time."""
+    from qantar.engine import World
+    from qantar.rules.formulas import grievance
+
+    world = World.build(params, rules, seed=seed)
+    citizens = world.agents.kind == CITIZEN
+    aggrieved = grievance(world.agents.hardship[citizens], params.legitimacy) > params.threshold
+    states, seen = watch_sight(world, steps)
+    return measure_deception(states, seen, aggrieved)
 
 
 def measure(run: PaperRun, result: RunResult, threshold: float) -> dict:
@@ -67,7 +94,10 @@ def run_paper_run(
             result = run_model(params, rules, child, run.steps, schedule=run.schedule)
             if result.interrupted:
                 break
-            done.append(SeedRun(k, entropy, result, measure(run, result, threshold)))
+            measures = measure(run, result, threshold)
+            if run.name == "run1":  # the same seed again, watched step by step
+                measures |= measure_run1(params, rules, child, run.steps)
+            done.append(SeedRun(k, entropy, result, measures))
             if on_seed_done:
                 on_seed_done(k + 1)
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ Runs 6-8 (Model II) are listed as not yet run until the Model II engine exists.
 
 Example:
     >>> [c.id for c in CLAIMS][:3]
-    ['punctuated', 'waiting_times', 'activation']
+    ['deception', 'punctuated', 'waiting_times']
 """
 
 from __future__ import annotations
@@ -38,10 +38,14 @@ def _share(values) -> float:
     return float(np.mean(values)) if len(values) else 0.0
 
 
+def _num(x: float) -> str:
+    return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
+
+
 def _fmt(s: dict) -> str:
     if s.get("n", 0) == 0:
         return "none"
-    return f"{s['mean']:.1f} (s.d. {s['sd']:.1f}, {s['min']:g}-{s['max']:g}, n = {s['n']})"
+    return f"{_num(s['mean'])} (s.d. {_num(s['sd'])}, {_num(s['min'])}-{_num(s['max'])}, n = {s['n']})"
 
 
 def _judge_punctuated(m: dict) -> tuple[str, str]:
@@ -102,7 +106,29 @@ def _judge_tipping(m: dict) -> tuple[str, str]:
     return verdict, words
 
 
+def _judge_deception(m: dict) -> tuple[str, str]:
+    runs = m["run1"]
+    ratio = [r["share_after_cop_left"] / r["base_share_cop_left"] if r["base_share_cop_left"] else 0.0
+             for r in runs]
+    shows = [x >= 2 for x in ratio]
+    words = (f"in {sum(shows)} of {len(runs)} seeds activations follow a cop leaving sight at least twice as often "
+             f"as cops leave the sight of quiet aggrieved citizens; share of activations right after a cop left "
+             f"{_fmt(summarize_over_seeds([r['share_after_cop_left'] for r in runs]))}, base rate "
+             f"{_fmt(summarize_over_seeds([r['base_share_cop_left'] for r in runs]))}; aggrieved but quiet with a "
+             f"cop in sight {_fmt(summarize_over_seeds([r['hidden_share'] for r in runs]))}")
+    if all(r["base_share_cop_left"] == 0 for r in runs):
+        words += ("; no cop ever left a citizen's sight: under this rule set cops stay still when movement is off "
+                  "(cops_move_when_movement_off)")
+    verdict = REPRODUCED if _share(shows) >= 0.8 else PARTLY if _share(shows) >= 0.5 else NOT_REPRODUCED
+    return verdict, words
+
+
 CLAIMS: tuple[Claim, ...] = (
+    Claim("deception", ("run1",), "Deceptive behaviour: aggrieved citizens stay quiet while a cop is in sight "
+          "and turn active when it moves on.", "Figs. 1-2",
+          "reproduced if in at least 80% of seeds the share of activations that come right after a cop left the "
+          "citizen's sight is at least twice the base rate at which cops leave quiet aggrieved citizens' sight; "
+          "partly in at least half", _judge_deception),
     Claim("punctuated", ("run2",), "Punctuated equilibrium: outbursts separated by calm.",
           "Figs. 3-4", "reproduced if at least 80% of seeds have 3 or more outbursts (actives above 50) and "
           "spend at least half their steps calm; partly if at least half have an outburst", _judge_punctuated),
@@ -124,8 +150,6 @@ CLAIMS: tuple[Claim, ...] = (
 
 #: Claims not yet measured, and why (listed in the report so that the gap stays visible).
 NOT_YET = (
-    ("run1", "Deceptive behaviour: aggrieved citizens stay quiet while a cop is in sight (Figs. 1-2).",
-     "needs per-agent tracking of who turns active when a cop leaves; not measured yet"),
     ("run6-8", "Model II: coexistence, genocide with a random victor, peacekeepers, time to extinction "
      "(Figs. 12-17).", "needs the Model II engine; not built yet"),
 )

@@ -50,8 +50,8 @@ class RuleSet(BaseModel):
         jail_countdown: ``end_of_step`` (every jailed agent, after all turns; NetLogo) or
             ``own_turn`` (a jailed agent spends its turn counting down; Mesa).
         placement: ``exact`` counts round(density x cells) (NetLogo) or ``bernoulli`` per cell (Mesa).
-        cops_move_when_movement_off: NetLogo's cops keep moving when movement is off;
-            Mesa's freeze.
+        cops_move_when_movement_off: the paper's (run 1: agents still, cops patrol) and
+            NetLogo's cops keep moving when movement is off; Mesa's freeze.
         citizens_use_cop_vision: reproduce Mesa 3.5.1's bug (citizens see with the cop
             vision); off in every preset, so ``citizen_vision`` always means what it says.
     """
@@ -83,7 +83,7 @@ PAPER = RuleSet(
     cop_after_arrest="stay",
     jail_countdown="end_of_step",
     placement="exact",
-    cops_move_when_movement_off=False,
+    cops_move_when_movement_off=True,  # Table 2, run 1: the agents do not move, the cops do
 )
 
 NETLOGO = RuleSet(
