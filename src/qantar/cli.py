@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -181,8 +182,8 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
     OUT/epstein2002.md (claims, the paper's values, qantar's numbers, verdicts) and
     OUT/epstein2002-measures.json (every seed's measures, with provenance)."""
     from qantar import __version__
-    from qantar.experiments.reproduce import run_paper_run
-    from qantar.report.epstein2002 import CLAIMS, render_markdown
+    from qantar.experiments.reproduce import run_paper_run, snapshot
+    from qantar.report.epstein2002 import CLAIMS, make_figures, render_markdown
     from qantar.storage.series import git_commit, write_json
 
     names = [r.strip() for r in rules_list.split(",") if r.strip()]
@@ -196,21 +197,26 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
     runs = sorted({r for c in CLAIMS for r in c.runs})
     show = not quiet and sys.stderr.isatty()
     measures: dict[str, dict[str, list[dict]]] = {}
+    firsts: dict[str, dict[str, object]] = {}  # the first seed's run, for the figures
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
                   transient=True) as progress:
         task = progress.add_task(study, total=len(rule_sets) * len(runs) * seeds)
         for rs in rule_sets:
-            measures[rs.name] = {}
+            measures[rs.name], firsts[rs.name] = {}, {}
             for name in runs:
                 done = run_paper_run(paper_run(name), rs, seeds, entropy,
                                      on_seed_done=lambda k: progress.advance(task))
                 measures[rs.name][name] = [d.measures for d in done]
+                firsts[rs.name][name] = done[0].result if done else None
                 if len(done) < seeds:
                     click.echo(f"interrupted during {rs.name} {name}; nothing written", err=True)
                     sys.exit(130)
     command = f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)}"
-    text = render_markdown(measures, seeds, entropy, command, __version__)
+    first_seed = np.random.SeedSequence(entropy).spawn(seeds)[0]
+    run1_worlds = {rs.name: (snapshot(paper_run("run1"), rs, first_seed, 100), 100) for rs in rule_sets}
+    figures = make_figures(out, measures, firsts, run1_worlds)
+    text = render_markdown(measures, seeds, entropy, command, __version__, figures)
     write_json(out / f"{study}-measures.json", {"study": study, "command": command, "qantar_version": __version__,
                                        "git_commit": git_commit(), "seeds": seeds, "entropy": entropy,
                                        "measures": measures})

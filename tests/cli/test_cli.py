@@ -109,6 +109,9 @@ def test_reproduce_writes_report_and_measures(tmp_path):
     assert res.exit_code == 0, res.output
     text = (out / "epstein2002.md").read_text()
     assert "| claim | netlogo |" in text and "## tipping" in text and "## Not measured yet" in text
+    for name in ("run1-screens-netlogo", "run2-actives", "run2-waiting-times", "run2-activations", "run3-run4"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 5000
+        assert f"](figures/{name}.png)" in text
     record = json.loads((out / "epstein2002-measures.json").read_text())
     assert record["seeds"] == 2 and len(record["measures"]["netlogo"]["run2"]) == 2
     again = invoke("reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out))

@@ -103,3 +103,12 @@ def run_paper_run(
     except KeyboardInterrupt:
         pass
     return done
+
+
+def snapshot(run: PaperRun, rules: RuleSet, seed, step: int):
+    """The world of ``run`` (without its schedule) after ``step`` steps, for pictures."""
+    from qantar.engine import World
+
+    world = World.build(make_params(**run.params), rules, seed=seed)
+    world.run(step)
+    return world

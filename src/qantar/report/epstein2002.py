@@ -167,9 +167,42 @@ def judge_all(measures: dict[str, dict[str, list[dict]]]) -> list[dict]:
     return rows
 
 
+def make_figures(out_dir, measures: dict[str, dict[str, list[dict]]], firsts: dict[str, dict[str, object]],
+                 run1_worlds: dict[str, tuple[object, int]]) -> dict[str, list[str]]:
+    """Write the report's figures into ``out_dir``/figures; return their paths (relative to
+    ``out_dir``) by claim id. ``firsts[rules][run]`` is the first seed's ``RunResult``;
+    ``run1_worlds[rules]`` is (world, step) for run 1's screens."""
+    from pathlib import Path
+
+    from qantar.report import epstein2002_figures as fig
+
+    out = Path(out_dir)
+    made: dict[str, list[str]] = {}
+
+    def add(claim: str, path) -> None:
+        made.setdefault(claim, []).append(str(Path(path).relative_to(out)))
+
+    for rules, (world, step) in run1_worlds.items():
+        add("deception", fig.screens(world, out / "figures" / f"run1-screens-{rules}.png", step))
+    if all("run2" in f for f in firsts.values()):
+        add("punctuated", fig.actives_over_time({r: f["run2"].counts for r, f in firsts.items()}, 50,
+                                                out / "figures" / "run2-actives.png"))
+        for claim, key, mean, sd, label in (("waiting_times", "waiting_times", 60, 55, "waiting time (steps)"),
+                                            ("activation", "activations", 708, 230, "total activation")):
+            pooled = {r: [v for m in by_run["run2"] for v in m[key]] for r, by_run in measures.items()}
+            add(claim, fig.distributions(pooled, mean, sd, label, f"Run 2: {label}, pooled over seeds",
+                                         out / "figures" / f"run2-{key.replace('_', '-')}.png"))
+    if all("run3" in f and "run4" in f for f in firsts.values()):
+        path = fig.salami_and_jump(firsts, out / "figures" / "run3-run4.png")
+        add("salami", path)
+        add("jail", path)
+    return made
+
+
 def render_markdown(measures: dict[str, dict[str, list[dict]]], seeds: int, entropy: int, command: str,
-                    version: str) -> str:
-    """The report as markdown: method, one section per claim, then what is not measured yet."""
+                    version: str, figures: dict[str, list[str]] | None = None) -> str:
+    """The report as markdown: method, one section per claim (with its figures), then what is
+    not measured yet."""
     rows = judge_all(measures)
     lines = [
         "# Reproducing Epstein (2002), Model I",
@@ -191,6 +224,8 @@ def render_markdown(measures: dict[str, dict[str, list[dict]]], seeds: int, entr
         for r in rows:
             if r["claim"] == claim.id:
                 lines.append(f"- `{r['rules']}`: **{r['verdict']}**. {r['numbers']}.")
+        for path in (figures or {}).get(claim.id, []):
+            lines += ["", f"![{claim.id}]({path})"]
     lines += ["", "## Not measured yet", ""]
     lines += [f"- {run}: {what} ({why})." for run, what, why in NOT_YET]
     return "\n".join(lines) + "\n"
