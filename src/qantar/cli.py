@@ -210,16 +210,22 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
                 measures[rs.name][name] = [d.measures for d in done]
                 firsts[rs.name][name] = done[0].result if done else None
                 if len(done) < seeds:
-                    click.echo(f"interrupted during {rs.name} {name}; nothing written", err=True)
-                    sys.exit(130)
+                    break
+            if len(done) < seeds:
+                break
     command = f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)}"
+    record = {"study": study, "command": command, "qantar_version": __version__, "git_commit": git_commit(),
+              "seeds": seeds, "entropy": entropy, "interrupted": len(done) < seeds, "measures": measures}
+    if record["interrupted"]:  # keep what finished; a report needs every run
+        write_json(out / f"{study}-measures.json", record)
+        click.echo(f"interrupted during {rs.name} {name}: the finished seeds' measures are in "
+                   f"{out / (study + '-measures.json')}; no report written", err=True)
+        sys.exit(130)
     first_seed = np.random.SeedSequence(entropy).spawn(seeds)[0]
     run1_worlds = {rs.name: (snapshot(paper_run("run1"), rs, first_seed, 100), 100) for rs in rule_sets}
     figures = make_figures(out, measures, firsts, run1_worlds)
     text = render_markdown(measures, seeds, entropy, command, __version__, figures)
-    write_json(out / f"{study}-measures.json", {"study": study, "command": command, "qantar_version": __version__,
-                                       "git_commit": git_commit(), "seeds": seeds, "entropy": entropy,
-                                       "measures": measures})
+    write_json(out / f"{study}-measures.json", record)
     (out / f"{study}.md").write_text(text)
     if not quiet:
         click.echo(text.split("\n## ")[0])

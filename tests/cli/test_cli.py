@@ -122,3 +122,22 @@ def test_reproduce_rejects_an_unknown_rule_set(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "qantar.cli", "reproduce", "epstein2002", "--rules", "netlogo,nope",
                            "--out", str(tmp_path / "x")], capture_output=True, text=True)
     assert proc.returncode == 2 and "nope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_interrupted_reproduction_keeps_the_finished_seeds(tmp_path, monkeypatch):
+    """Ctrl-C during a run ends the seeds early (run_paper_run returns fewer); what finished is saved."""
+    import qantar.experiments.reproduce as reproduce
+
+    real = reproduce.run_paper_run
+
+    def interrupted(run, rules, seeds, entropy, on_seed_done=None):
+        return real(run, rules, 1, entropy) if run.name == "run2" else real(run, rules, seeds, entropy)
+
+    monkeypatch.setattr(reproduce, "run_paper_run", interrupted)
+    out = tmp_path / "rep"
+    res = CliRunner().invoke(main, ["reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out)])
+    assert res.exit_code == 130
+    record = json.loads((out / "epstein2002-measures.json").read_text())
+    assert record["interrupted"] and len(record["measures"]["netlogo"]["run2"]) == 1
+    assert len(record["measures"]["netlogo"]["run1"]) == 2
+    assert not (out / "epstein2002.md").exists()
