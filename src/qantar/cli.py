@@ -188,6 +188,8 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
 
     names = [r.strip() for r in rules_list.split(",") if r.strip()]
     try:
+        if not names:
+            raise QantarInputError(f"--rules: give at least one rule set of {', '.join(RULE_SETS)}")
         rule_sets = [rule_set(r) for r in names]
         if out_dir is None:
             out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{study}")
@@ -202,30 +204,31 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
                   transient=True) as progress:
         task = progress.add_task(study, total=len(rule_sets) * len(runs) * seeds)
-        for rs in rule_sets:
-            measures[rs.name], firsts[rs.name] = {}, {}
-            for name in runs:
-                done = run_paper_run(paper_run(name), rs, seeds, entropy,
-                                     on_seed_done=lambda k: progress.advance(task))
-                measures[rs.name][name] = [d.measures for d in done]
-                firsts[rs.name][name] = done[0].result if done else None
-                if len(done) < seeds:
-                    break
-            if len(done) < seeds:
-                break
+        complete = True
+        try:
+            for rs in rule_sets:
+                measures[rs.name], firsts[rs.name] = {}, {}
+                for name in runs:
+                    done = run_paper_run(paper_run(name), rs, seeds, entropy,
+                                         on_seed_done=lambda k: progress.advance(task))
+                    measures[rs.name][name] = [d.measures for d in done]
+                    firsts[rs.name][name] = done[0].result if done else None
+                    if len(done) < seeds:
+                        raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            complete = False
     command = f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)}"
     record = {"study": study, "command": command, "qantar_version": __version__, "git_commit": git_commit(),
-              "seeds": seeds, "entropy": entropy, "interrupted": len(done) < seeds, "measures": measures}
-    if record["interrupted"]:  # keep what finished; a report needs every run
-        write_json(out / f"{study}-measures.json", record)
-        click.echo(f"interrupted during {rs.name} {name}: the finished seeds' measures are in "
-                   f"{out / (study + '-measures.json')}; no report written", err=True)
+              "seeds": seeds, "entropy": entropy, "interrupted": not complete, "measures": measures}
+    write_json(out / f"{study}-measures.json", record)  # first: the figures and report are made from it
+    if not complete:  # keep what finished; a report needs every run
+        click.echo(f"interrupted: the finished seeds' measures are in {out / (study + '-measures.json')}; "
+                   "no report written", err=True)
         sys.exit(130)
     first_seed = np.random.SeedSequence(entropy).spawn(seeds)[0]
     run1_worlds = {rs.name: (snapshot(paper_run("run1"), rs, first_seed, 100), 100) for rs in rule_sets}
     figures = make_figures(out, measures, firsts, run1_worlds)
     text = render_markdown(measures, seeds, entropy, command, __version__, figures)
-    write_json(out / f"{study}-measures.json", record)
     (out / f"{study}.md").write_text(text)
     if not quiet:
         click.echo(text.split("\n## ")[0])

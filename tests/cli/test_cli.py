@@ -118,6 +118,11 @@ def test_reproduce_writes_report_and_measures(tmp_path):
     assert again.exit_code == 2 and "already holds results (epstein2002-measures.json)" in again.output
 
 
+def test_reproduce_rejects_no_rule_set(tmp_path):
+    res = invoke("reproduce", "epstein2002", "--rules", " ,", "--out", str(tmp_path / "x"))
+    assert res.exit_code == 2 and "--rules: give at least one rule set" in res.output
+
+
 def test_reproduce_rejects_an_unknown_rule_set(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "qantar.cli", "reproduce", "epstein2002", "--rules", "netlogo,nope",
                            "--out", str(tmp_path / "x")], capture_output=True, text=True)

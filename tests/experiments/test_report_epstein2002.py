@@ -17,7 +17,7 @@ def tip(tipped):
 
 
 def watch(after, base):
-    return {"share_after_cop_left": after, "base_share_cop_left": base, "hidden_share": 0.3, "activations": 100}
+    return {"share_after_cop_left": after, "base_share_cop_left": base, "hidden_share": 0.3, "turned_active": 100}
 
 
 def verdicts(by_run):

@@ -45,6 +45,7 @@ def test_summaries_over_seeds():
     s = summarize_over_seeds([1.0, 3.0, None, float("nan")])
     assert (s["mean"], s["n"], s["min"], s["max"]) == (2.0, 2, 1.0, 3.0)
     assert summarize_over_seeds([None])["n"] == 0
+    assert summarize_over_seeds([np.float32("nan"), np.float32(2.0)])["mean"] == 2.0
 
 
 def test_each_seed_is_reproducible_on_its_own():
@@ -63,6 +64,8 @@ def test_each_seed_is_reproducible_on_its_own():
 
 
 def test_every_model_i_run_has_measures():
+    run1 = run_paper_run(paper_run("run1"), rule_set("netlogo"), seeds=1)[0].measures
+    assert isinstance(run1["activations"], list) and isinstance(run1["turned_active"], int)  # no key clash
     for name, key in (("run1", "share_after_cop_left"), ("run2", "waiting_times"), ("run3", "exploded"), ("run5", "tipped")):
         seeds = run_paper_run(paper_run(name), rule_set("netlogo"), seeds=1)
         assert key in seeds[0].measures
@@ -74,6 +77,6 @@ def test_deception_measures_count_activations_after_a_cop_left():
     states = np.array([[0, 0, 0], [0, 0, 0], [1, 0, 1]])  # citizens 0 and 2 turn active at step 2
     seen = np.array([[1, 1, 0], [1, 1, 0], [0, 1, 0]])  # citizen 0's cop left; citizen 2 never saw one
     m = measure_deception(states, seen, aggrieved=[True, True, True])
-    assert m["activations"] == 2 and m["share_after_cop_left"] == 0.5
+    assert m["turned_active"] == 2 and m["share_after_cop_left"] == 0.5
     assert m["base_share_cop_left"] == 1 / 6  # one departure over six quiet aggrieved citizen-steps
     assert abs(m["hidden_share"] - (2 / 3 + 2 / 3 + 1 / 3) / 3) < 1e-12  # step 2: 1 hidden of 3 free

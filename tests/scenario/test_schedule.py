@@ -60,6 +60,9 @@ def test_ramps():
     assert all(a.legitimacy > b.legitimacy for a, b in zip(down, down[1:]))
     up = legitimacy_ramp(start_step=1, start=0.5, stop=0.53, per_step=0.01)
     assert [c.legitimacy for c in up] == [0.51, 0.52, 0.53]
+    short = legitimacy_ramp(start_step=1, start=0.9, stop=0.85, per_step=0.04)
+    assert [c.legitimacy for c in short] == [0.86, 0.85]  # never a step larger than per_step
+    assert [c.legitimacy for c in legitimacy_ramp(1, 0.9, 0.89, 0.03)] == [0.89]
     cops = cop_ramp(start_step=50, start=118, stop=0, every=4)
     assert len(cops) == 118 and (cops[0].step, cops[0].cops) == (50, 117) and (cops[-1].step, cops[-1].cops) == (518, 0)
 

@@ -84,7 +84,7 @@ def measure_deception(states, cops_seen, aggrieved) -> dict:
     cops in its vision after each step (row 0: the start). ``aggrieved`` marks the citizens
     with G > T, who would be active if no cop could see them (P = 0).
 
-    - ``activations``: quiet-to-active changes over the run.
+    - ``turned_active``: quiet-to-active changes over the run.
     - ``share_after_cop_left``: the share of those where the citizen had a cop in sight
       after the previous step and has none now. Citizens do not move in run 1, so only a
       cop's move changes what they see.
@@ -105,7 +105,7 @@ def measure_deception(states, cops_seen, aggrieved) -> dict:
     n = int(turned.sum())
     waiting = (states[:-1] == QUIET) & aggrieved
     return {
-        "activations": n,
+        "turned_active": n,
         "share_after_cop_left": float((turned & cop_left).sum() / n) if n else 0.0,
         "base_share_cop_left": float((waiting & cop_left).sum() / max(1, waiting.sum())),
         "hidden_share": float(per_step.mean()),
@@ -116,7 +116,7 @@ def measure_deception(states, cops_seen, aggrieved) -> dict:
 def summarize_over_seeds(values) -> dict:
     """Mean, s.d., min, max and count of a list of numbers (None and NaN left out), and for
     booleans the number that are true."""
-    kept = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    kept = [v for v in values if v is not None and not (isinstance(v, float | np.floating) and np.isnan(v))]
     if kept and all(isinstance(v, bool | np.bool_) for v in kept):
         return {"true": int(sum(kept)), "of": len(values)}
     if not kept:

@@ -59,9 +59,9 @@ def run_model(
     world = World.build(params, rules, seed=seed)
     if chunk is None:  # about 1e6 agent-steps a chunk: frequent progress, small overhead
         chunk = max(1, min(steps, 1_000_000 // max(1, len(world.agents.kind))))
-    parts = [world.counts()[None, :]]
-    legitimacy = [world.params.legitimacy]
-    cops = [world.n_cops]
+    # one record per chunk (counts, the legitimacy and cops it ran with), appended in one go
+    # so that an interruption cannot leave the three out of step
+    chunks = [(world.counts()[None, :], world.params.legitimacy, world.n_cops)]
     done = 0
     interrupted = False
     try:
@@ -69,14 +69,13 @@ def run_model(
             while changes and changes[0].step == done + 1:
                 apply_change(world, changes.pop(0))
             n = min(chunk, steps - done, (changes[0].step - 1 - done) if changes else steps)
-            parts.append(world.run(n))
-            legitimacy += [world.params.legitimacy] * n
-            cops += [world.n_cops] * n
+            chunks.append((world.run(n), world.params.legitimacy, world.n_cops))
             done += n
             if on_progress:
                 on_progress(done)
     except KeyboardInterrupt:
         interrupted = True
-    counts = np.concatenate(parts)
-    rows = len(counts)
-    return RunResult(counts, world, interrupted, np.array(legitimacy[:rows]), np.array(cops[:rows]))
+    counts = np.concatenate([c for c, _, _ in chunks])
+    legitimacy = np.concatenate([np.full(len(c), value) for c, value, _ in chunks])
+    cops = np.concatenate([np.full(len(c), n_cops, np.int64) for c, _, n_cops in chunks])
+    return RunResult(counts, world, interrupted, legitimacy, cops)

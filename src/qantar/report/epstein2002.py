@@ -97,6 +97,8 @@ def _judge_jail(m: dict) -> tuple[str, str]:
 
 def _judge_tipping(m: dict) -> tuple[str, str]:
     runs = m["run5"]
+    if not runs:
+        return NOT_REPRODUCED, "no seeds"
     tipped = [r["tipped"] for r in runs]
     cops = summarize_over_seeds([r["cops_at_tipping"] for r in runs])
     words = (f"tips in {sum(tipped)} of {len(runs)} seeds; cops left when actives first pass 50: {_fmt(cops)} "

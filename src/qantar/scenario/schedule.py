@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -69,7 +70,7 @@ def legitimacy_ramp(start_step: int, start: float, stop: float, per_step: float)
     until it reaches ``stop`` (the last change sets ``stop`` exactly)."""
     if per_step <= 0:
         raise QantarInputError(f"legitimacy_ramp: per_step must be positive (got {per_step})")
-    n = round(abs(start - stop) / per_step)
+    n = math.ceil(abs(start - stop) / per_step - 1e-9)  # the last step may be shorter, never longer
     sign = -1 if stop < start else 1
     values = [round(start + sign * per_step * (k + 1), 12) for k in range(n)]
     if values:
