@@ -38,6 +38,11 @@ def _share(values) -> float:
     return float(np.mean(values)) if len(values) else 0.0
 
 
+def _by_share(shows) -> str:
+    """The common rule: reproduced if at least 80% of seeds show it, partly if at least half."""
+    return REPRODUCED if _share(shows) >= 0.8 else PARTLY if _share(shows) >= 0.5 else NOT_REPRODUCED
+
+
 def _num(x: float) -> str:
     return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
 
@@ -91,8 +96,7 @@ def _judge_jail(m: dict) -> tuple[str, str]:
     words = (f"run 4 ends with more jailed than run 3 in {sum(more)} of {len(pairs)} paired seeds; final jailed run 3 "
              f"{_fmt(summarize_over_seeds([s['final_jailed'] for s, _ in pairs]))}, run 4 "
              f"{_fmt(summarize_over_seeds([j['final_jailed'] for _, j in pairs]))}")
-    verdict = REPRODUCED if _share(more) >= 0.8 else PARTLY if _share(more) >= 0.5 else NOT_REPRODUCED
-    return verdict, words
+    return _by_share(more), words
 
 
 def _judge_tipping(m: dict) -> tuple[str, str]:
@@ -104,8 +108,7 @@ def _judge_tipping(m: dict) -> tuple[str, str]:
     words = (f"tips in {sum(tipped)} of {len(runs)} seeds; cops left when actives first pass 50: {_fmt(cops)} "
              f"(of {runs[0]['cops_at_start']} at the start); peak actives "
              f"{_fmt(summarize_over_seeds([r['peak_active'] for r in runs]))}")
-    verdict = REPRODUCED if _share(tipped) >= 0.8 else PARTLY if _share(tipped) >= 0.5 else NOT_REPRODUCED
-    return verdict, words
+    return _by_share(tipped), words
 
 
 def _judge_deception(m: dict) -> tuple[str, str]:
@@ -121,8 +124,7 @@ def _judge_deception(m: dict) -> tuple[str, str]:
     if all(r["base_share_cop_left"] == 0 for r in runs):
         words += ("; no cop ever left a citizen's sight: under this rule set cops stay still when movement is off "
                   "(cops_move_when_movement_off)")
-    verdict = REPRODUCED if _share(shows) >= 0.8 else PARTLY if _share(shows) >= 0.5 else NOT_REPRODUCED
-    return verdict, words
+    return _by_share(shows), words
 
 
 CLAIMS: tuple[Claim, ...] = (
