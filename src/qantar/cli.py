@@ -28,7 +28,7 @@ from qantar.experiments import run_model
 from qantar.report.plots import plot_series
 from qantar.rules import RULE_SETS, make_params, rule_set
 from qantar.rules.ruleset import RULE_SETTING_NAMES
-from qantar.scenario import PAPER_RUNS, paper_run
+from qantar.scenario import PAPER_RUNS, paper_run, validate_schedule
 from qantar.storage import provenance, write_run
 from qantar.storage.series import check_free
 
@@ -43,6 +43,13 @@ class InputError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
+
+
+def progress_bar(unit: str, show: bool) -> Progress:
+    """A progress bar on stderr: done / total ``unit``, elapsed time and an estimate of what is left."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
+                    transient=True)
 
 
 def parse_jail_term(value: str) -> int | None:
@@ -124,6 +131,7 @@ def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, over
         steps = chosen.steps if chosen else 500
     schedule = chosen.schedule if chosen else ()
     try:
+        validate_schedule(schedule, steps)
         params = make_params(**given)
         rs = rule_set(rules, **parse_rule_overrides(rule_overrides))
         if out_dir is None:
@@ -137,15 +145,10 @@ def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, over
     bar = outburst_threshold(params.width, params.height) if outburst_bar is None else outburst_bar
     show = not quiet and sys.stderr.isatty()
     started = time.perf_counter()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"),
-                  TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
-                  transient=True) as progress:
+    with progress_bar("steps", show) as progress:
         task = progress.add_task(f"{rs.name} {params.width}x{params.height}", total=steps)
-        try:
-            result = run_model(params, rs, seed, steps, schedule=schedule,
-                               on_progress=lambda done: progress.update(task, completed=done))
-        except QantarInputError as exc:
-            raise InputError(str(exc)) from None
+        result = run_model(params, rs, seed, steps, schedule=schedule,
+                           on_progress=lambda done: progress.update(task, completed=done))
     elapsed = time.perf_counter() - started
 
     counts = result.counts
@@ -200,9 +203,7 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
     show = not quiet and sys.stderr.isatty()
     measures: dict[str, dict[str, list[dict]]] = {}
     firsts: dict[str, dict[str, object]] = {}  # the first seed's run, for the figures
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-                  TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, disable=not show,
-                  transient=True) as progress:
+    with progress_bar("runs", show) as progress:
         task = progress.add_task(study, total=len(rule_sets) * len(runs) * seeds)
         complete = True
         try:

@@ -80,3 +80,14 @@ def test_deception_measures_count_activations_after_a_cop_left():
     assert m["turned_active"] == 2 and m["share_after_cop_left"] == 0.5
     assert m["base_share_cop_left"] == 1 / 6  # one departure over six quiet aggrieved citizen-steps
     assert abs(m["hidden_share"] - (2 / 3 + 2 / 3 + 1 / 3) / 3) < 1e-12  # step 2: 1 hidden of 3 free
+
+
+def test_watched_run_is_the_same_run_as_run_model():
+    from qantar.experiments.reproduce import watched_run
+
+    run = paper_run("run1")
+    params, child = make_params(**run.params), np.random.SeedSequence(4).spawn(1)[0]
+    watched, _ = watched_run(params, rule_set("paper"), child, 40)
+    from qantar.experiments import run_model
+
+    assert np.array_equal(watched.counts, run_model(params, rule_set("paper"), child, 40).counts)

@@ -19,8 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from qantar.analysis.outbursts import find_outbursts, waiting_times
-
-QUIET, ACTIVE = 0, 1  # citizen states, as in qantar.engine.state
+from qantar.engine.state import ACTIVE, QUIET
 
 
 def measure_punctuated(counts, threshold: float) -> dict:

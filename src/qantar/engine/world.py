@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import kernels
-from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, PER_AGENT, Agents, Config, Vision, empty_agents, make_agents, make_vision
+from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, NEAR_COP_MASK, PER_AGENT, Agents, Config, Vision, empty_agents, make_agents, make_vision
 from qantar.errors import QantarInputError
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import ARREST_RATIO_CODES
@@ -144,6 +144,13 @@ class World:
     @property
     def n_cops(self) -> int:
         return int(np.count_nonzero(self.agents.kind == COP))
+
+    def citizens_view(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each citizen's state and the number of cops in its vision now, as the kernel sees
+        them (read from its ``near`` cache), in citizen order."""
+        a = self.agents
+        citizens = np.flatnonzero(a.kind == CITIZEN)
+        return a.state[citizens].copy(), a.near[a.pos[citizens]] & NEAR_COP_MASK
 
     def counts(self) -> np.ndarray:
         """Citizens (quiet, active, jailed) now, as kept by the kernel."""

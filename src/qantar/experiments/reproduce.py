@@ -21,9 +21,11 @@ import numpy as np
 
 from qantar.analysis import outburst_threshold
 from qantar.analysis.paper_claims import measure_deception, measure_punctuated, measure_shift, measure_tipping
-from qantar.engine.state import CITIZEN, NEAR_COP_MASK
+from qantar.engine import World
+from qantar.engine.state import ACTIVE, CITIZEN, JAILED, QUIET
 from qantar.experiments.single import RunResult, run_model
 from qantar.rules import RuleSet, make_params
+from qantar.rules.formulas import can_be_active, grievance
 from qantar.scenario.paper_runs import PaperRun
 
 
@@ -37,30 +39,25 @@ class SeedRun:
     measures: dict
 
 
-def watch_sight(world, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Step ``world`` one step at a time and record every citizen's state and the cops in its
-    vision (the kernel's own ``near`` cache) at the start and after each step."""
-    citizens = np.flatnonzero(world.agents.kind == CITIZEN)
-    states = np.empty((steps + 1, len(citizens)), np.int8)
-    seen = np.empty((steps + 1, len(citizens)), np.int32)
-    for t in range(steps + 1):
-        if t:
-            world.run(1)
-        states[t] = world.agents.state[citizens]
-        seen[t] = world.agents.near[world.agents.pos[citizens]] & NEAR_COP_MASK
-    return states, seen
+def watched_run(params, rules: RuleSet, seed, steps: int) -> tuple[RunResult, dict]:
+    """Run 1 stepped one step at a time, recording what each citizen does and how many cops
+    it sees (``World.citizens_view``); returns the run and its deception measures.
 
-
-def measure_run1(params, rules: RuleSet, seed, steps: int) -> dict:
-    """Run 1's deception measures (``measure_deception``), on a world stepped one step at a time."""
-    from qantar.engine import World
-    from qantar.rules.formulas import grievance
-
+    Run 1 has no schedule, so this is the same run ``run_model`` would make from ``seed``.
+    """
     world = World.build(params, rules, seed=seed)
-    citizens = world.agents.kind == CITIZEN
-    aggrieved = grievance(world.agents.hardship[citizens], params.legitimacy) > params.threshold
-    states, seen = watch_sight(world, steps)
-    return measure_deception(states, seen, aggrieved)
+    aggrieved = can_be_active(grievance(world.agents.hardship[world.agents.kind == CITIZEN], params.legitimacy),
+                              params.threshold)  # would be active with no cop in sight (P = 0)
+    views = [world.citizens_view()]
+    for _ in range(steps):
+        world.run(1)
+        views.append(world.citizens_view())
+    states = np.array([v[0] for v in views])
+    seen = np.array([v[1] for v in views])
+    counts = np.stack([(states == s).sum(axis=1) for s in (QUIET, ACTIVE, JAILED)], axis=1)
+    steady = np.ones(steps + 1)
+    result = RunResult(counts, world, False, steady * params.legitimacy, (steady * world.n_cops).astype(np.int64))
+    return result, measure_deception(states, seen, aggrieved)
 
 
 def measure(run: PaperRun, result: RunResult, threshold: float) -> dict:
@@ -91,12 +88,14 @@ def run_paper_run(
     done: list[SeedRun] = []
     try:
         for k, child in enumerate(np.random.SeedSequence(entropy).spawn(seeds)):
-            result = run_model(params, rules, child, run.steps, schedule=run.schedule)
-            if result.interrupted:
-                break
-            measures = measure(run, result, threshold)
-            if run.name == "run1":  # the same seed again, watched step by step
-                measures |= measure_run1(params, rules, child, run.steps)
+            if run.name == "run1":  # watched step by step: its claim is about who sees a cop
+                result, seen = watched_run(params, rules, child, run.steps)
+                measures = measure(run, result, threshold) | seen
+            else:
+                result = run_model(params, rules, child, run.steps, schedule=run.schedule)
+                if result.interrupted:
+                    break
+                measures = measure(run, result, threshold)
             done.append(SeedRun(k, entropy, result, measures))
             if on_seed_done:
                 on_seed_done(k + 1)
@@ -107,8 +106,6 @@ def run_paper_run(
 
 def snapshot(run: PaperRun, rules: RuleSet, seed, step: int):
     """The world of ``run`` (without its schedule) after ``step`` steps, for pictures."""
-    from qantar.engine import World
-
     world = World.build(make_params(**run.params), rules, seed=seed)
     world.run(step)
     return world

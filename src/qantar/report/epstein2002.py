@@ -17,7 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qantar.analysis.outbursts import BASE_THRESHOLD
 from qantar.analysis.paper_claims import summarize_over_seeds
+from qantar.scenario.paper_runs import paper_run
+
+#: The paper's outburst bar (its runs are all 40x40) and the step where runs 3 and 4 part.
+BAR = BASE_THRESHOLD
+SPLIT = paper_run("run4").schedule[0].step
+#: The paper's run 2 figures: waiting time between outbursts (Fig. 5) and total activation
+#: per outburst (Fig. 7), mean and s.d.
+PAPER_WAIT, PAPER_ACTIVATION = (60.0, 55.0), (708.0, 230.0)
 
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not reproduced"
 
@@ -47,6 +56,11 @@ def _num(x: float) -> str:
     return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
 
 
+def _stat(runs: list[dict], key: str) -> str:
+    """``key`` over seeds, formatted: mean (s.d., range, n)."""
+    return _fmt(summarize_over_seeds([r[key] for r in runs]))
+
+
 def _fmt(s: dict) -> str:
     if s.get("n", 0) == 0:
         return "none"
@@ -60,7 +74,7 @@ def _judge_punctuated(m: dict) -> tuple[str, str]:
     outbursts = summarize_over_seeds([r["outbursts"] for r in runs])
     calm = summarize_over_seeds([r["calm_share"] for r in runs])
     words = (f"{sum(shows)} of {len(runs)} seeds show it; outbursts per run {_fmt(outbursts)}; "
-             f"calm share {calm['mean']:.2f}; peak actives {_fmt(summarize_over_seeds([r['peak_active'] for r in runs]))}")
+             f"calm share {calm['mean']:.2f}; peak actives {_stat(runs, 'peak_active')}")
     verdict = REPRODUCED if _share(shows) >= 0.8 else PARTLY if _share(some) >= 0.5 else NOT_REPRODUCED
     return verdict, words
 
@@ -82,20 +96,19 @@ def _judge_salami_vs_jump(m: dict) -> tuple[str, str]:
     salami, jump = m["run3"], m["run4"]
     s_exp = sum(r["exploded"] for r in salami)
     j_exp = sum(r["exploded"] for r in jump)
-    words = (f"explosions (actives > 50 after step 77): run 3 in {s_exp} of {len(salami)} seeds, run 4 in {j_exp} of "
-             f"{len(jump)}; peak actives run 3 {_fmt(summarize_over_seeds([r['peak_active_after'] for r in salami]))}, "
-             f"run 4 {_fmt(summarize_over_seeds([r['peak_active_after'] for r in jump]))}")
+    words = (f"explosions (actives > {BAR} from step {SPLIT}): run 3 in {s_exp} of {len(salami)} seeds, run 4 in "
+             f"{j_exp} of {len(jump)}; peak actives run 3 {_stat(salami, 'peak_active_after')}, "
+             f"run 4 {_stat(jump, 'peak_active_after')}")
     if s_exp <= 0.2 * len(salami) and j_exp >= 0.8 * len(jump):
         return REPRODUCED, words
     return (PARTLY if j_exp > s_exp else NOT_REPRODUCED), words
 
 
 def _judge_jail(m: dict) -> tuple[str, str]:
-    pairs = list(zip(m["run3"], m["run4"]))  # same seed index: the same world up to step 76
-    more = [j["final_jailed"] > s["final_jailed"] for s, j in pairs]
-    words = (f"run 4 ends with more jailed than run 3 in {sum(more)} of {len(pairs)} paired seeds; final jailed run 3 "
-             f"{_fmt(summarize_over_seeds([s['final_jailed'] for s, _ in pairs]))}, run 4 "
-             f"{_fmt(summarize_over_seeds([j['final_jailed'] for _, j in pairs]))}")
+    salami, jump = m["run3"], m["run4"]  # same seed index: the same world until the runs part
+    more = [j["final_jailed"] > s["final_jailed"] for s, j in zip(salami, jump)]
+    words = (f"run 4 ends with more jailed than run 3 in {sum(more)} of {len(more)} paired seeds; final jailed run 3 "
+             f"{_stat(salami, 'final_jailed')}, run 4 {_stat(jump, 'final_jailed')}")
     return _by_share(more), words
 
 
@@ -104,10 +117,9 @@ def _judge_tipping(m: dict) -> tuple[str, str]:
     if not runs:
         return NOT_REPRODUCED, "no seeds"
     tipped = [r["tipped"] for r in runs]
-    cops = summarize_over_seeds([r["cops_at_tipping"] for r in runs])
-    words = (f"tips in {sum(tipped)} of {len(runs)} seeds; cops left when actives first pass 50: {_fmt(cops)} "
-             f"(of {runs[0]['cops_at_start']} at the start); peak actives "
-             f"{_fmt(summarize_over_seeds([r['peak_active'] for r in runs]))}")
+    words = (f"tips in {sum(tipped)} of {len(runs)} seeds; cops left when actives first pass {BAR}: "
+             f"{_stat(runs, 'cops_at_tipping')} (of {runs[0]['cops_at_start']} at the start); peak actives "
+             f"{_stat(runs, 'peak_active')}")
     return _by_share(tipped), words
 
 
@@ -118,9 +130,8 @@ def _judge_deception(m: dict) -> tuple[str, str]:
     shows = [x >= 2 for x in ratio]
     words = (f"in {sum(shows)} of {len(runs)} seeds activations follow a cop leaving sight at least twice as often "
              f"as cops leave the sight of quiet aggrieved citizens; share of activations right after a cop left "
-             f"{_fmt(summarize_over_seeds([r['share_after_cop_left'] for r in runs]))}, base rate "
-             f"{_fmt(summarize_over_seeds([r['base_share_cop_left'] for r in runs]))}; aggrieved but quiet with a "
-             f"cop in sight {_fmt(summarize_over_seeds([r['hidden_share'] for r in runs]))}")
+             f"{_stat(runs, 'share_after_cop_left')}, base rate {_stat(runs, 'base_share_cop_left')}; aggrieved "
+             f"but quiet with a cop in sight {_stat(runs, 'hidden_share')}")
     if all(r["base_share_cop_left"] == 0 for r in runs):
         words += ("; no cop ever left a citizen's sight: under this rule set cops stay still when movement is off "
                   "(cops_move_when_movement_off)")
@@ -134,13 +145,16 @@ CLAIMS: tuple[Claim, ...] = (
           "citizen's sight is at least twice the base rate at which cops leave quiet aggrieved citizens' sight; "
           "partly in at least half", _judge_deception),
     Claim("punctuated", ("run2",), "Punctuated equilibrium: outbursts separated by calm.",
-          "Figs. 3-4", "reproduced if at least 80% of seeds have 3 or more outbursts (actives above 50) and "
+          "Figs. 3-4", f"reproduced if at least 80% of seeds have 3 or more outbursts (actives above {BAR}) and "
           "spend at least half their steps calm; partly if at least half have an outburst", _judge_punctuated),
-    Claim("waiting_times", ("run2",), "Waiting times between outbursts.", "mean 60, s.d. 55 (Fig. 5)",
-          "reproduced if the pooled mean is within 25% of 60, partly within 50%", _judge_pooled("waiting_times", 60.0)),
+    Claim("waiting_times", ("run2",), "Waiting times between outbursts.",
+          f"mean {PAPER_WAIT[0]:g}, s.d. {PAPER_WAIT[1]:g} (Fig. 5)",
+          f"reproduced if the pooled mean is within 25% of {PAPER_WAIT[0]:g}, partly within 50%",
+          _judge_pooled("waiting_times", PAPER_WAIT[0])),
     Claim("activation", ("run2",), "Total activation per outburst (sum of actives over its steps).",
-          "mean 708, s.d. 230 (Fig. 7)", "reproduced if the pooled mean is within 25% of 708, partly within 50%",
-          _judge_pooled("activations", 708.0)),
+          f"mean {PAPER_ACTIVATION[0]:g}, s.d. {PAPER_ACTIVATION[1]:g} (Fig. 7)",
+          f"reproduced if the pooled mean is within 25% of {PAPER_ACTIVATION[0]:g}, partly within 50%",
+          _judge_pooled("activations", PAPER_ACTIVATION[0])),
     Claim("salami", ("run3", "run4"), "A large legitimacy loss in small steps brings no outburst; a smaller one "
           "in one jump brings an explosion.", "Figs. 9-10",
           "reproduced if run 3 explodes in at most 20% of seeds and run 4 in at least 80%; partly if run 4 "
@@ -149,7 +163,7 @@ CLAIMS: tuple[Claim, ...] = (
           "reproduced if run 4's final jailed exceeds run 3's in at least 80% of seeds (paired by seed), "
           "partly in at least half", _judge_jail),
     Claim("tipping", ("run5",), "Withdrawing cops tips the society into rebellion.", "Fig. 11",
-          "reproduced if actives pass 50 in at least 80% of seeds, partly in at least half", _judge_tipping),
+          f"reproduced if actives pass {BAR} in at least 80% of seeds, partly in at least half", _judge_tipping),
 )
 
 #: Claims not yet measured, and why (listed in the report so that the gap stays visible).
@@ -189,10 +203,10 @@ def make_figures(out_dir, measures: dict[str, dict[str, list[dict]]], firsts: di
     for rules, (world, step) in run1_worlds.items():
         add("deception", fig.screens(world, out / "figures" / f"run1-screens-{rules}.png", step))
     if all("run2" in f for f in firsts.values()):
-        add("punctuated", fig.actives_over_time({r: f["run2"].counts for r, f in firsts.items()}, 50,
+        add("punctuated", fig.actives_over_time({r: f["run2"].counts for r, f in firsts.items()}, BAR,
                                                 out / "figures" / "run2-actives.png"))
-        for claim, key, mean, sd, label in (("waiting_times", "waiting_times", 60, 55, "waiting time (steps)"),
-                                            ("activation", "activations", 708, 230, "total activation")):
+        for claim, key, (mean, sd), label in (("waiting_times", "waiting_times", PAPER_WAIT, "waiting time (steps)"),
+                                              ("activation", "activations", PAPER_ACTIVATION, "total activation")):
             pooled = {r: [v for m in by_run["run2"] for v in m[key]] for r, by_run in measures.items()}
             add(claim, fig.distributions(pooled, mean, sd, label, f"Run 2: {label}, pooled over seeds",
                                          out / "figures" / f"run2-{key.replace('_', '-')}.png"))
