@@ -19,15 +19,23 @@ def cells_seen(world: World, cell: int, radius: float) -> list[int]:
 
 
 def check(world: World, n_agents: int) -> None:
-    a, p, rules = world.agents, world.params, world.rules
+    a = world.agents
     assert len(a.kind) == n_agents, "no agent lost or created"
-    assert ((a.pos >= 0) & (a.pos < p.cells)).all()
     citizen = a.kind != COP
     states = a.state[citizen]
     assert world.counts().tolist() == [int((states == s).sum()) for s in (QUIET, ACTIVE, JAILED)]
     assert world.counts().sum() == citizen.sum(), "counts sum to the population"
-    assert (a.state[~citizen] == QUIET).all()
-    # every agent in exactly one cell list, the one of its position, in ascending order
+    check_cells(world, np.ones(n_agents, bool))
+
+
+def check_cells(world, living: np.ndarray) -> None:
+    """Cell lists, cell words, caches, occupancy and jail terms, over the ``living`` agents
+    (Model II: the others hold no cell)."""
+    a, p, rules = world.agents, world.params, world.rules
+    assert ((a.pos[living] >= 0) & (a.pos[living] < p.cells)).all()
+    assert (a.pos[~living] == -1).all()
+    assert (a.state[living & (a.kind == COP)] == QUIET).all()
+    # every living agent in exactly one cell list, the one of its position, in ascending order
     listed = []
     for c in range(p.cells):
         j, ids = a.head[c], []
@@ -37,10 +45,11 @@ def check(world: World, n_agents: int) -> None:
             j = a.nxt[j]
         assert ids == sorted(ids)
         listed += ids
-    assert sorted(listed) == list(range(n_agents))
+    assert sorted(listed) == np.flatnonzero(living).tolist()
+    citizen = (a.kind != COP) & living
     # cell words and caches equal a recount
-    blocks = (a.kind == COP) | (a.state != JAILED) | rules.jailed_block
-    cops = np.bincount(a.pos[a.kind == COP], minlength=p.cells)
+    blocks = ((a.kind == COP) | (a.state != JAILED) | rules.jailed_block) & living
+    cops = np.bincount(a.pos[(a.kind == COP) & living], minlength=p.cells)
     actives = np.bincount(a.pos[citizen & (a.state == ACTIVE)], minlength=p.cells)
     blockers = np.bincount(a.pos[blocks], minlength=p.cells)
     assert (a.cell & FIELD_MASK == cops).all()
@@ -58,9 +67,9 @@ def check(world: World, n_agents: int) -> None:
     # stay after an arrest: Mesa's capacity-1 grid). NetLogo's cop steps onto the
     # arrestee's patch and released agents reappear where they were, so cells may share.
     if rules.jailed_block and rules.cop_after_arrest == "stay":
-        assert np.bincount(a.pos, minlength=p.cells).max() <= 1
+        assert np.bincount(a.pos[living], minlength=p.cells).max() <= 1
     # jail terms within the rule set's range
-    jailed = a.state == JAILED
+    jailed = (a.state == JAILED) & living
     if p.max_jail_term is None:
         assert (a.jail[jailed] == LIFE).all()
     else:

@@ -85,6 +85,13 @@ def draw_index(rng, n):
     return scaled_index(next_uint64(rng.bit_generator) >> np.uint64(11), n)
 
 
+@kernel(inline="always")
+def draw_uniform(rng):
+    """A uniform float in [0, 1): m / 2^53 for m the top 53 bits of the next 64-bit word,
+    exactly ``rng.random()``'s value (Model II's cloning draws)."""
+    return float(next_uint64(rng.bit_generator) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
 # --- walking a vision ----------------------------------------------------------------------
 @kernel(inline="always")
 def _row_col(pos, width, inv_width):
@@ -404,16 +411,30 @@ def arrest_rule(a, i, cfg, rng):
 
 # --- turns and steps -------------------------------------------------------------------------
 @kernel(inline="always")
+def serve_jail(a, i, cfg):
+    """The jail part of citizen i's turn; returns whether it goes on to move and act.
+
+    A free citizen acts. A jailed one does not, except under own-turn countdown (Mesa) when
+    its term has run out: it is released at its own turn and then acts; otherwise that
+    rule set spends the turn counting the term down.
+    """
+    if a.state[i] != JAILED:
+        return True
+    if not cfg.countdown_own_turn:
+        return False
+    if a.jail[i] > 0:
+        if a.jail[i] != LIFE:
+            a.jail[i] -= 1
+        return False
+    set_state(a, i, QUIET, cfg)
+    return True
+
+
+@kernel(inline="always")
 def citizen_turn(a, i, cfg, rng):
     """One citizen's turn: jail countdown (own-turn rule sets), then move and act."""
-    if a.state[i] == JAILED:
-        if not cfg.countdown_own_turn:
-            return
-        if a.jail[i] > 0:
-            if a.jail[i] != LIFE:
-                a.jail[i] -= 1
-            return
-        set_state(a, i, QUIET, cfg)  # released at its own turn, then acts
+    if not serve_jail(a, i, cfg):
+        return
     for phase in range(2):  # act then move, or move then act
         if (phase == 0) == cfg.act_first:
             activation_rule(a, i, cfg)
@@ -448,6 +469,13 @@ def shuffle_order(order, rng):
     n = order.shape[0]
     for i in range(n):
         order[i] = i
+    shuffle_prefix(order, n, rng)
+
+
+@kernel(inline="always")
+def shuffle_prefix(order, n, rng):
+    """Shuffle ``order[:n]`` in place by Fisher-Yates, drawing ``draw_index(rng, i + 1)``
+    for i = n-1 down to 1."""
     for i in range(n - 1, 0, -1):
         j = draw_index(rng, i + 1)
         tmp = order[i]
@@ -489,7 +517,8 @@ def run_steps(a, cfg, rng, n_steps, out):
 
 @kernel()
 def rebuild_cells(a, cfg):
-    """Recompute cell lists, cell words, caches and counts from ``pos``/``kind``/``state``."""
+    """Recompute cell lists, cell words, caches and counts from ``pos``/``kind``/``state``
+    (agents with ``pos`` -1 hold no cell and are not counted)."""
     a.head[:] = -1
     a.cell[:] = 0
     a.near[:] = 0
@@ -498,6 +527,8 @@ def rebuild_cells(a, cfg):
     a.counts[:] = 0
     for i in range(a.kind.shape[0] - 1, -1, -1):  # descending, so lists come out ascending
         c = a.pos[i]
+        if c < 0:  # a free slot (Model II: dead, or not yet born)
+            continue
         a.nxt[i] = a.head[c]
         a.head[c] = i
         _put(a, i, c, cfg)

@@ -42,6 +42,11 @@ def draw_index(rng: np.random.Generator, n: int) -> int:
     return (m * n) >> 53
 
 
+def draw_uniform(rng: np.random.Generator) -> float:
+    """A uniform float in [0, 1): m / 2^53, m as in ``draw_index`` (the value of ``rng.random()``)."""
+    return (int(rng.bit_generator.random_raw()) >> 11) * 2.0**-53
+
+
 class ReferenceWorld:
     """One run's state as Python lists, stepped by the rules as written in docs/model.md."""
 
@@ -140,24 +145,35 @@ class ReferenceWorld:
         if self.rules.cop_after_arrest == "to_arrestee":
             self.pos[i] = self.pos[target]
 
+    def serve_jail(self, i: int) -> bool:
+        """The jail part of a citizen's turn; whether it goes on to move and act."""
+        if self.state[i] != JAILED:
+            return True
+        if self.rules.jail_countdown == "end_of_step":
+            return False
+        if self.jail[i] > 0:
+            if self.jail[i] != LIFE:
+                self.jail[i] -= 1
+            return False
+        self.state[i] = QUIET  # term served: released, and takes this turn
+        return True
+
+    def act(self, i: int) -> None:
+        """What a free citizen does besides moving: rule A."""
+        self.activate(i)
+
     def citizen_turn(self, i: int) -> None:
-        if self.state[i] == JAILED:
-            if self.rules.jail_countdown == "end_of_step":
-                return
-            if self.jail[i] > 0:
-                if self.jail[i] != LIFE:
-                    self.jail[i] -= 1
-                return
-            self.state[i] = QUIET  # term served: released, and takes this turn
+        if not self.serve_jail(i):
+            return
         moves = self.params.movement
         if self.rules.turn_order == "act_then_move":
-            self.activate(i)
+            self.act(i)
             if moves:
                 self.move(i)
         else:
             if moves:
                 self.move(i)
-            self.activate(i)
+            self.act(i)
 
     def cop_turn(self, i: int) -> None:
         moves = self.params.movement or self.rules.cops_move_when_movement_off
@@ -170,17 +186,25 @@ class ReferenceWorld:
                 self.move(i)
             self.enforce(i)
 
-    def step(self) -> None:
-        """Every agent once, in a random order drawn by Fisher-Yates."""
-        order = list(range(len(self.kind)))
+    def shuffled(self, ids: list[int]) -> list[int]:
+        """``ids`` in a random order drawn by Fisher-Yates (every order equally likely)."""
+        order = list(ids)
         for k in range(len(order) - 1, 0, -1):
             j = draw_index(self.rng, k + 1)
             order[k], order[j] = order[j], order[k]
-        for i in order:
+        return order
+
+    def step(self) -> None:
+        """Every agent once, in a random order."""
+        for i in self.shuffled(range(len(self.kind))):
             if self.kind[i] == COP:
                 self.cop_turn(i)
             else:
                 self.citizen_turn(i)
+        self.end_of_step_countdown()
+
+    def end_of_step_countdown(self) -> None:
+        """``end_of_step`` rule sets: every jailed term shrinks by one after all turns."""
         if self.rules.jail_countdown == "end_of_step":
             for i in range(len(self.kind)):
                 if self.state[i] == JAILED and self.jail[i] != LIFE:
@@ -213,4 +237,4 @@ class ReferenceWorld:
             setattr(self, name, [v for j, v in enumerate(values) if j not in gone])
 
 
-__all__ = ["ReferenceWorld", "draw_index"]
+__all__ = ["ReferenceWorld", "draw_index", "draw_uniform"]

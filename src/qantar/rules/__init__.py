@@ -15,7 +15,7 @@ from qantar.rules.formulas import (
     jail_term_bound,
     net_risk,
 )
-from qantar.rules.params import Params, make_params
+from qantar.rules.params import InterGroupParams, Params, make_params
 from qantar.rules.ruleset import MESA, NETLOGO, PAPER, RULE_SETS, RuleSet, RuleSetError, rule_set
 from qantar.rules.vision import vision_offsets
 
@@ -24,6 +24,7 @@ __all__ = [
     "NETLOGO",
     "PAPER",
     "RULE_SETS",
+    "InterGroupParams",
     "Params",
     "RuleSet",
     "RuleSetError",

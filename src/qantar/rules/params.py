@@ -60,8 +60,23 @@ class Params(BaseModel):
         return self.width * self.height
 
 
-def make_params(**values: object) -> Params:
-    """``Params(**values)``, with a validation failure turned into a one-line user error.
+class InterGroupParams(Params):
+    """Numbers of a Model II run: Model I's, plus the life cycle of the two groups.
+
+    Defaults are the paper's Model II values (Table 2): cloning probability 0.05 per step,
+    maximum age 200 (death ages are drawn U(0, 200)).
+    """
+
+    clone_probability: float = Field(0.05, ge=0, le=1, description="chance per step that a free citizen clones")
+    max_age: int = Field(200, ge=0, le=1_000_000, description="death ages are drawn from 0..max_age")
+    inherit_risk_aversion: bool = Field(
+        False, description="children copy the parent's R (True) or draw their own (False)"
+    )
+
+
+def make_params(_cls: type[Params] = Params, **values: object) -> Params:
+    """``_cls(**values)`` (``Params`` or ``InterGroupParams``), with a validation failure
+    turned into a one-line user error.
 
     Example:
         >>> make_params(citizen_density=0.99, cop_density=0.04)
@@ -70,9 +85,9 @@ def make_params(**values: object) -> Params:
         qantar.errors.QantarInputError: citizen_density + cop_density must be at most 1 (got 1.03); lower one of them
     """
     try:
-        return Params(**values)
+        return _cls(**values)
     except ValidationError as exc:
         raise explain(exc) from None
 
 
-__all__ = ["Params", "make_params", "QantarInputError"]
+__all__ = ["InterGroupParams", "Params", "make_params", "QantarInputError"]

@@ -1,0 +1,118 @@
+"""Model II's data: Model I's arrays, plus each citizen's group, age and death age, and slots
+for agents who die and are born.
+
+Model II's population changes: citizens are killed, die of old age and clone. Agents live
+in slots of a fixed capacity; a dead agent's slot has state ``DEAD`` and ``pos`` -1 (it is
+on no cell and in no count), and a newcomer (a child, or a cop deployed mid-run) takes the
+lowest free slot. The reference implementation numbers agents the same way, so the two can
+be compared id by id. The Model I kernel's helpers (``set_state``, ``relocate``, the rules
+M, A and C) work unchanged on ``GroupAgents``: it has every field of ``Agents``.
+
+Counts after each step are the columns of ``COLUMNS``: per group quiet, active and jailed,
+then the step's deaths by killing and by old age, and its births.
+
+Example:
+    >>> COLUMNS[:3], GROUP_NAMES
+    (('blue_quiet', 'blue_active', 'blue_jailed'), ('blue', 'green'))
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from qantar.engine.state import PER_AGENT, Vision
+
+#: State of a free slot: a dead agent, or room for one not yet born.
+DEAD = 3
+BLUE, GREEN = 0, 1
+GROUP_NAMES = ("blue", "green")
+COLUMNS = (
+    "blue_quiet", "blue_active", "blue_jailed",
+    "green_quiet", "green_active", "green_jailed",
+    "killed", "died", "born",
+)
+KILLED, DIED, BORN = 6, 7, 8
+#: Entries of ``GroupAgents.book``: this step's killed, died of age, born; living agents.
+BOOK_KILLED, BOOK_DIED, BOOK_BORN, BOOK_LIVING = 0, 1, 2, 3
+
+#: One 40-byte record per slot: Model I's fields, then group, age and death age.
+GROUP_AGENT_DTYPE = np.dtype(
+    [
+        ("hardship", np.float64),
+        ("risk_aversion", np.float64),
+        ("jail", np.int32),
+        ("pos", np.int32),
+        ("nxt", np.int32),
+        ("kind", np.int8),
+        ("state", np.int8),
+        ("group", np.int8),
+        ("_pad", np.int8),
+        ("age", np.int32),
+        ("death_age", np.int32),
+    ]
+)
+GROUP_PER_AGENT = PER_AGENT + ("group", "age", "death_age")
+
+
+class GroupAgents(NamedTuple):
+    """Per-slot arrays (views into one record array), per-cell arrays, counts and the book."""
+
+    kind: np.ndarray
+    state: np.ndarray  # QUIET, ACTIVE, JAILED, or DEAD for a free slot
+    jail: np.ndarray
+    pos: np.ndarray  # -1 for a free slot
+    hardship: np.ndarray
+    risk_aversion: np.ndarray
+    nxt: np.ndarray
+    group: np.ndarray  # int8: BLUE or GREEN (citizens)
+    age: np.ndarray  # int32: steps lived
+    death_age: np.ndarray  # int32: dies at the end of the step its age passes this
+    head: np.ndarray
+    cell: np.ndarray
+    near: np.ndarray
+    near_cop: np.ndarray
+    free: np.ndarray
+    counts: np.ndarray  # int64[3]: living citizens quiet, active, jailed
+    book: np.ndarray  # int64[4]: see BOOK_*
+
+
+class LifeCycle(NamedTuple):
+    """Model II's numbers for the kernel besides Model I's ``Config``."""
+
+    clone_probability: float
+    max_age: int
+    inherit_risk_aversion: bool
+    nbhd: Vision  # where a child may be placed: the 8 Moore neighbours
+    stop_at_extinction: bool  # end the run once a group has no living member
+
+
+def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAgents:
+    """``capacity`` free slots on ``cells`` cells, to be filled."""
+    records = np.zeros(capacity, GROUP_AGENT_DTYPE)
+    records["nxt"] = -1
+    records["pos"] = -1
+    records["state"] = DEAD
+    near = np.zeros(cells, np.int32)
+    return GroupAgents(
+        **{name: records[name] for name in GROUP_PER_AGENT},
+        head=np.full(cells, -1, np.int32),
+        cell=np.zeros(cells, np.uint32),
+        near=near,
+        near_cop=near if shared_near else np.zeros(cells, np.int32),
+        free=np.zeros((cells + 63) // 64, np.uint64),
+        counts=np.zeros(3, np.int64),
+        book=np.zeros(4, np.int64),
+    )
+
+
+def grow(agents: GroupAgents, capacity: int) -> GroupAgents:
+    """The same agents with room for ``capacity`` (new slots free, at the end)."""
+    bigger = empty_group_agents(capacity, len(agents.head), agents.near_cop is agents.near)
+    n = len(agents.kind)
+    for name in GROUP_PER_AGENT:
+        getattr(bigger, name)[:n] = getattr(agents, name)
+    per_slot = {name: getattr(bigger, name) for name in GROUP_PER_AGENT}
+    shared = {name: getattr(agents, name) for name in GroupAgents._fields if name not in per_slot}
+    return GroupAgents(**per_slot, **shared)
