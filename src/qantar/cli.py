@@ -23,14 +23,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qantar.analysis import outburst_threshold, summarize
+from qantar.analysis.paper_claims import measure_groups
+from qantar.engine.intergroup_state import COLUMNS as GROUP_COLUMNS
 from qantar.errors import QantarInputError
 from qantar.experiments import run_model
-from qantar.report.plots import plot_series
-from qantar.rules import RULE_SETS, make_params, rule_set
+from qantar.report.plots import plot_groups, plot_series
+from qantar.rules import RULE_SETS, InterGroupParams, Params, make_params, rule_set
 from qantar.rules.ruleset import RULE_SETTING_NAMES
 from qantar.scenario import PAPER_RUNS, paper_run, validate_schedule
 from qantar.storage import provenance, write_run
-from qantar.storage.series import check_free
+from qantar.storage.series import COLUMNS, check_free
 
 DEFAULT_RULES = "netlogo"
 err = Console(stderr=True)
@@ -132,7 +134,8 @@ def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, over
     schedule = chosen.schedule if chosen else ()
     try:
         validate_schedule(schedule, steps)
-        params = make_params(**given)
+        two_groups = chosen is not None and chosen.model == "II"
+        params = make_params(InterGroupParams if two_groups else Params, **given)
         rs = rule_set(rules, **parse_rule_overrides(rule_overrides))
         if out_dir is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -152,17 +155,31 @@ def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, over
     elapsed = time.perf_counter() - started
 
     counts = result.counts
-    summary = summarize(counts[:, 1], counts[:, 2], bar)
+    if two_groups:
+        summary = measure_groups(counts)
+        rows = [("blue living at the end", summary["final_blue"]), ("green living at the end", summary["final_green"]),
+                ("a group died out at step", summary["extinct_step"]), ("killed", summary["killed"]),
+                ("kills per step while both live", f"{summary['kills_per_step']:.2f}")]
+    else:
+        summary = summarize(counts[:, 1], counts[:, 2], bar)
+        rows = [("mean actives", f"{summary['mean_active']:.1f}"), ("peak actives", summary["peak_active"]),
+                ("outbursts", summary["outbursts"]), ("calm share of steps", f"{summary['calm_share']:.2f}"),
+                ("jailed at the end", summary["final_jailed"]), ("mean jailed", f"{summary['mean_jailed']:.1f}")]
     meta = provenance(params, rs, seed, result.steps_done, steps_asked=steps, interrupted=result.interrupted,
                       outburst_threshold=bar, seconds=round(elapsed, 3), preset=preset,
-                      schedule=[c.model_dump(exclude_none=True) for c in schedule])
+                      schedule=[c.model_dump(exclude_none=True) for c in schedule],
+                      model="II" if two_groups else "I")
     extra = {"legitimacy": result.legitimacy, "cops": result.cops}
-    paths = write_run(out, counts, meta, summary, csv="csv" in formats, overwrite=True, extra=extra)
+    names = GROUP_COLUMNS if two_groups else COLUMNS
+    paths = write_run(out, counts, meta, summary, csv="csv" in formats, overwrite=True, extra=extra, names=names)
     title = f"{preset + ', ' if preset else ''}{rs.name}, L={params.legitimacy:g}, {params.width}x{params.height}, seed {seed}"
-    plot_series(counts, out / "series.png", bar, title=title, legitimacy=result.legitimacy, cops=result.cops)
+    if two_groups:
+        plot_groups(counts, out / "series.png", title=title, legitimacy=result.legitimacy, cops=result.cops)
+    else:
+        plot_series(counts, out / "series.png", bar, title=title, legitimacy=result.legitimacy, cops=result.cops)
 
     if not quiet:
-        print_summary(summary, result, rs.name, elapsed)
+        print_summary(rows, result, rs.name, elapsed)
         click.echo(f"wrote {paths['parquet']}, {out / 'series.png'}" + (f", {paths['csv']}" if "csv" in paths else ""))
     if result.interrupted:
         click.echo(f"interrupted after {result.steps_done} of {steps} steps; what was done is saved", err=True)
@@ -179,13 +196,17 @@ def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, over
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Output folder. [default: runs/<time>-epstein2002]")
 @click.option("--overwrite", is_flag=True, help="Replace a report already in --out.")
+@click.option("--sweep-seeds", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Seeds per density of the time-to-extinction sweep (Figs. 15-17); 0 skips it.")
+@click.option("--sweep-step", type=click.FloatRange(min=0.001, max=0.1), default=0.01, show_default=True,
+              help="Cop-density step of the sweep, from 0 to 0.1 (the paper: 0.002).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> None:
+def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds, sweep_step, quiet) -> None:
     """Reproduce a paper's claims: run its runs over many seeds for each rule set, then write
     OUT/epstein2002.md (claims, the paper's values, qantar's numbers, verdicts) and
     OUT/epstein2002-measures.json (every seed's measures, with provenance)."""
     from qantar import __version__
-    from qantar.experiments.reproduce import run_paper_run, snapshot
+    from qantar.experiments.reproduce import EXTINCTION_CAP, extinction_sweep, run_paper_run, snapshot
     from qantar.report.epstein2002 import CLAIMS, make_figures, render_markdown
     from qantar.storage.series import git_commit, write_json
 
@@ -199,12 +220,13 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
         out = check_free(out_dir, overwrite, marker=f"{study}-measures.json")
     except QantarInputError as exc:
         raise InputError(str(exc)) from None
-    runs = sorted({r for c in CLAIMS for r in c.runs})
+    runs = sorted({r for c in CLAIMS for r in c.runs if r in PAPER_RUNS})
+    densities = np.round(np.arange(0, 0.1 + 1e-9, sweep_step), 6) if sweep_seeds else np.array([])
     show = not quiet and sys.stderr.isatty()
     measures: dict[str, dict[str, list[dict]]] = {}
     firsts: dict[str, dict[str, object]] = {}  # the first seed's run, for the figures
     with progress_bar("runs", show) as progress:
-        task = progress.add_task(study, total=len(rule_sets) * len(runs) * seeds)
+        task = progress.add_task(study, total=len(rule_sets) * (len(runs) * seeds + len(densities) * sweep_seeds))
         complete = True
         try:
             for rs in rule_sets:
@@ -216,9 +238,18 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
                     firsts[rs.name][name] = done[0].result if done else None
                     if len(done) < seeds:
                         raise KeyboardInterrupt
+            for rs in rule_sets:  # the long part last, so that an interruption keeps the runs above
+                if sweep_seeds:
+                    swept = extinction_sweep(rs, densities, sweep_seeds, entropy,
+                                             on_run_done=lambda k: progress.advance(task))
+                    measures[rs.name] |= {"sweep": [vars(r) for r in swept], "sweep_cap": EXTINCTION_CAP,
+                                          "sweep_seeds": sweep_seeds, "sweep_step": sweep_step}
+                    if len(swept) < len(densities) * sweep_seeds:
+                        raise KeyboardInterrupt
         except KeyboardInterrupt:
             complete = False
-    command = f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)}"
+    command = (f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)} "
+               f"--sweep-seeds {sweep_seeds} --sweep-step {sweep_step:g}")
     record = {"study": study, "command": command, "qantar_version": __version__, "git_commit": git_commit(),
               "seeds": seeds, "entropy": entropy, "interrupted": not complete, "measures": measures}
     write_json(out / f"{study}-measures.json", record)  # first: the figures and report are made from it
@@ -228,7 +259,8 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
         sys.exit(130)
     first_seed = np.random.SeedSequence(entropy).spawn(seeds)[0]
     run1_worlds = {rs.name: (snapshot(paper_run("run1"), rs, first_seed, 100), 100) for rs in rule_sets}
-    figures = make_figures(out, measures, firsts, run1_worlds)
+    run7_worlds = [(snapshot(paper_run("run7"), rule_sets[0], first_seed, t), t) for t in (0, 5, 15, 40)]
+    figures = make_figures(out, measures, firsts, run1_worlds, run7_worlds)
     text = render_markdown(measures, seeds, entropy, command, __version__, figures)
     (out / f"{study}.md").write_text(text)
     if not quiet:
@@ -236,22 +268,15 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, quiet) -> N
         click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
 
 
-def print_summary(summary: dict, result, rules: str, elapsed: float) -> None:
-    """The run's summary as a small table on stdout."""
-    click.echo(f"{rules}: {result.steps_done} steps, {len(result.world.agents.kind)} agents, {elapsed:.1f} s")
+def print_summary(rows: list[tuple[str, object]], result, rules: str, elapsed: float) -> None:
+    """The run's summary (measure, value) rows as a small table on stdout."""
+    living = result.world.n_citizens + result.world.n_cops
+    click.echo(f"{rules}: {result.steps_done} steps, {living} agents at the end, {elapsed:.1f} s")
     table = Table()
     table.add_column("measure")
     table.add_column("value", justify="right")
-    rows = [
-        ("mean actives", f"{summary['mean_active']:.1f}"),
-        ("peak actives", f"{summary['peak_active']}"),
-        ("outbursts", f"{summary['outbursts']}"),
-        ("calm share of steps", f"{summary['calm_share']:.2f}"),
-        ("jailed at the end", f"{summary['final_jailed']}"),
-        ("mean jailed", f"{summary['mean_jailed']:.1f}"),
-    ]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, "-" if value is None else str(value))
     Console().print(table)
 
 

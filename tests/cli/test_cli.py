@@ -105,15 +105,20 @@ def test_preset_runs_its_schedule_and_flags_override_it(tmp_path):
 
 def test_reproduce_writes_report_and_measures(tmp_path):
     out = tmp_path / "rep"
-    res = invoke("reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out))
+    res = invoke("reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out),
+                 "--sweep-seeds", "2", "--sweep-step", "0.05")
     assert res.exit_code == 0, res.output
     text = (out / "epstein2002.md").read_text()
-    assert "| claim | netlogo |" in text and "## tipping" in text and "## Not measured yet" in text
-    for name in ("run1-screens-netlogo", "run2-actives", "run2-waiting-times", "run2-activations", "run3-run4"):
+    assert "| claim | netlogo |" in text and "## tipping" in text and "## genocide" in text
+    assert "## extinction_sweep" in text and "uses 2 seeds per density" in text and "Not measured yet" not in text
+    for name in ("run1-screens-netlogo", "run2-actives", "run2-waiting-times", "run2-activations", "run3-run4",
+                 "model-ii-groups", "run7-screens", "extinction-by-density"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 5000
         assert f"](figures/{name}.png)" in text
     record = json.loads((out / "epstein2002-measures.json").read_text())
     assert record["seeds"] == 2 and len(record["measures"]["netlogo"]["run2"]) == 2
+    assert len(record["measures"]["netlogo"]["run7-peacekeepers"]) == 2
+    assert len(record["measures"]["netlogo"]["sweep"]) == 3 * 2  # densities 0, 0.05, 0.1
     again = invoke("reproduce", "epstein2002", "--seeds", "2", "--rules", "netlogo", "--out", str(out))
     assert again.exit_code == 2 and "already holds results (epstein2002-measures.json)" in again.output
 
@@ -146,3 +151,19 @@ def test_interrupted_reproduction_keeps_the_finished_seeds(tmp_path, monkeypatch
     assert record["interrupted"] and len(record["measures"]["netlogo"]["run2"]) == 1
     assert len(record["measures"]["netlogo"]["run1"]) == 2
     assert not (out / "epstein2002.md").exists()
+
+
+def test_run_model_ii_preset(tmp_path):
+    """A Model II preset runs from the CLI: per-group columns, the peacekeepers' cops, a figure."""
+    out = tmp_path / "r7"
+    res = invoke("run", "--preset", "run7-peacekeepers", "--steps", "60", "--seed", "3", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert "killed" in res.output
+    table = pq.read_table(out / "series.parquet")
+    assert table.column_names[:10] == ["step", "blue_quiet", "blue_active", "blue_jailed", "green_quiet",
+                                       "green_active", "green_jailed", "killed", "died", "born"]
+    cops = table["cops"].to_pylist()
+    assert cops[49] == 0 and cops[50] == 64 and cops[-1] == 64
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["model"] == "II" and meta["params"]["clone_probability"] == 0.05
+    assert (out / "series.png").stat().st_size > 5000

@@ -59,11 +59,11 @@ def test_paper_vision_every_event_happens(rules, legitimacy, cops):
 
 @pytest.mark.parametrize("rules", RULES)
 def test_wider_vision_inherited_risk_and_short_lives(rules):
-    """Unequal visions, children copying R, lives of at most 6 steps (slots freed and reused
-    every step)."""
+    """Unequal visions, children copying R, actives without a victim staying active, lives of
+    at most 6 steps (slots freed and reused every step)."""
     params = InterGroupParams(width=11, height=12, citizen_vision=2.5, cop_vision=2.0, legitimacy=0.7,
                               cop_density=0.05, max_jail_term=3, max_age=6, clone_probability=0.3,
-                              inherit_risk_aversion=True)
+                              inherit_risk_aversion=True, active_without_victim=True)
     rows = run_both(params, rule_set(rules), seed=4, steps=20)
     assert rows[:, 7].sum() > 0 and rows[:, 8].sum() > 0
 
@@ -79,10 +79,13 @@ def test_wider_vision_inherited_risk_and_short_lives(rules):
     movement=st.booleans(),
     clone=st.floats(0.0, 1.0),
     max_age=st.integers(0, 20),
+    idle_active=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_random_worlds_agree(rules, size, citizens, cops, legitimacy, jail, movement, clone, max_age, seed):
+def test_random_worlds_agree(rules, size, citizens, cops, legitimacy, jail, movement, clone, max_age, idle_active,
+                             seed):
     params = InterGroupParams(width=size, height=size, citizen_density=citizens, cop_density=min(cops, 1 - citizens),
                               citizen_vision=1.7, cop_vision=1.0, legitimacy=legitimacy, max_jail_term=jail,
-                              movement=movement, clone_probability=clone, max_age=max_age)
+                              movement=movement, clone_probability=clone, max_age=max_age,
+                              active_without_victim=idle_active)
     run_both(params, rule_set(rules), seed=seed, steps=6)

@@ -1,7 +1,7 @@
-"""What each of Epstein (2002)'s Model I claims looks like in one run's series, as numbers.
+"""What each of Epstein (2002)'s claims looks like in one run's series, as numbers.
 
-Each function reads one run: counts (steps x 3: quiet, active, jailed; row 0 = initial
-state) and, where the claim needs them, the legitimacy and number of cops each step ran
+Each function reads one run: counts (Model I: steps x 3, quiet, active, jailed; Model II:
+per group, then killed, died, born; row 0 = initial state) and, where the claim needs them, the legitimacy and number of cops each step ran
 with. It returns plain numbers that can be averaged over seeds and compared with the
 paper's (``summarize_over_seeds``). The verdicts themselves belong to the reproduction
 report, which states the paper's value next to these.
@@ -109,6 +109,37 @@ def measure_deception(states, cops_seen, aggrieved) -> dict:
         "base_share_cop_left": float((waiting & cop_left).sum() / max(1, waiting.sum())),
         "hidden_share": float(per_step.mean()),
         "mean_active": float((states == ACTIVE).sum(axis=1).mean()),
+    }
+
+
+def measure_groups(counts, from_step: int = 0) -> dict:
+    """Runs 6-8 and the peacekeepers (Model II): does a group die out, when, who is left,
+    and how much killing there is. ``counts`` has the columns of
+    ``engine.intergroup_state.COLUMNS`` (row 0 = initial).
+
+    - ``extinct_step``: the first step after which a group has no living member (None if
+      both live to the end); ``victor``: the surviving group, 0 (blue) or 1 (green).
+    - ``both_alive_at_end``; ``final_blue``, ``final_green``: living citizens at the end.
+    - ``killed``: kills over the run; ``kills_per_step``: kills per step while both groups
+      lived, from ``from_step`` on (the peacekeepers' effect is measured after they arrive).
+    """
+    counts = np.asarray(counts)
+    blue, green = counts[:, 0:3].sum(axis=1), counts[:, 3:6].sum(axis=1)
+    gone = np.flatnonzero((blue == 0) | (green == 0))
+    extinct = int(gone[0]) if len(gone) else None
+    both = slice(from_step + 1, extinct + 1 if extinct is not None else len(counts))
+    victor = None
+    if extinct is not None and blue[extinct] + green[extinct] > 0:
+        victor = 0 if blue[extinct] > 0 else 1
+    return {
+        "extinct_step": extinct,
+        "victor": victor,
+        "both_alive_at_end": extinct is None,
+        "final_blue": int(blue[-1]),
+        "final_green": int(green[-1]),
+        "killed": int(counts[1:, 6].sum()),
+        "kills_per_step": float(counts[both, 6].mean()) if counts[both, 6].size else 0.0,
+        "peak_active": int((counts[:, 1] + counts[:, 4]).max()),
     }
 
 

@@ -37,6 +37,7 @@ from qantar.engine.kernels import (
     kernel,
     move_rule,
     serve_jail,
+    set_state,
     shuffle_prefix,
 )
 from qantar.engine.state import ACTIVE, BLOCK_SHIFT, CITIZEN, COP, JAILED, QUIET
@@ -78,12 +79,15 @@ def _victims(a, pos, vis, cfg, group, r):
 
 
 @kernel()
-def kill_rule(a, i, cfg, rng):
+def kill_rule(a, i, cfg, life, rng):
     """Rule K: active citizen i kills one uniformly random free citizen of the other group in
-    its vision, who dies at once; with none in sight it stays active and kills nobody."""
+    its vision, who dies at once. With none in sight it kills nobody and turns quiet (going
+    active means killing), or stays active if ``life.active_without_victim``."""
     vis = cfg.cit_vis
     n = _victims(a, a.pos[i], vis, cfg, a.group[i], -1)
     if n == 0:
+        if not life.active_without_victim:
+            set_state(a, i, QUIET, cfg)
         return
     victim = _victims(a, a.pos[i], vis, cfg, a.group[i], draw_index(rng, n))
     remove_agent(a, victim, cfg)
@@ -91,7 +95,7 @@ def kill_rule(a, i, cfg, rng):
 
 
 @kernel()
-def intergroup_citizen_turn(a, i, cfg, rng):
+def intergroup_citizen_turn(a, i, cfg, life, rng):
     """Model I's citizen turn (jail, then move and act in the rule set's order), where
     acting ends in rule K when rule A makes the citizen active."""
     if not serve_jail(a, i, cfg):
@@ -100,7 +104,7 @@ def intergroup_citizen_turn(a, i, cfg, rng):
         if (phase == 0) == cfg.act_first:
             activation_rule(a, i, cfg)
             if a.state[i] == ACTIVE:
-                kill_rule(a, i, cfg, rng)
+                kill_rule(a, i, cfg, life, rng)
         elif cfg.citizens_move:
             move_rule(a, i, cfg.cit_vis, cfg, rng)
 
@@ -180,7 +184,7 @@ def intergroup_step(a, cfg, life, rng, order):
         if a.kind[i] == COP:
             cop_turn(a, i, cfg, rng)
         else:
-            intergroup_citizen_turn(a, i, cfg, rng)
+            intergroup_citizen_turn(a, i, cfg, life, rng)
     if not cfg.countdown_own_turn:
         end_of_step_countdown(a, cfg)
     age_and_die(a, cfg)

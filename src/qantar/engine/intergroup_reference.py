@@ -83,7 +83,8 @@ class InterGroupReference(ReferenceWorld):
 
     # --- the rules -----------------------------------------------------------------------
     def act(self, i: int) -> None:
-        """Rule A, then rule K if active: kill a random free citizen of the other group in vision."""
+        """Rule A, then rule K if active: kill a random free citizen of the other group in
+        vision; with none, turn quiet (unless ``active_without_victim``)."""
         self.activate(i)
         if self.state[i] != ACTIVE:
             return
@@ -92,6 +93,8 @@ class InterGroupReference(ReferenceWorld):
         if victims:
             self.remove(victims[draw_index(self.rng, len(victims))])
             self.book[0] += 1
+        elif not self.params.active_without_victim:
+            self.state[i] = QUIET
 
     def age_and_die(self) -> None:
         """Rule D: every living citizen ages by one; past its death age it dies."""

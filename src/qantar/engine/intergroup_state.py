@@ -84,6 +84,7 @@ class LifeCycle(NamedTuple):
     clone_probability: float
     max_age: int
     inherit_risk_aversion: bool
+    active_without_victim: bool
     nbhd: Vision  # where a child may be placed: the 8 Moore neighbours
     stop_at_extinction: bool  # end the run once a group has no living member
 

@@ -46,6 +46,7 @@ def make_life(params: InterGroupParams, stop_at_extinction: bool) -> LifeCycle:
         clone_probability=float(params.clone_probability),
         max_age=int(params.max_age),
         inherit_risk_aversion=bool(params.inherit_risk_aversion),
+        active_without_victim=bool(params.active_without_victim),
         nbhd=make_vision(vision_offsets(1, "moore", include_centre=False), params.width),
         stop_at_extinction=stop_at_extinction,
     )

@@ -20,13 +20,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.analysis import outburst_threshold
-from qantar.analysis.paper_claims import measure_deception, measure_punctuated, measure_shift, measure_tipping
+from qantar.analysis.paper_claims import (
+    measure_deception,
+    measure_groups,
+    measure_punctuated,
+    measure_shift,
+    measure_tipping,
+)
 from qantar.engine import World
+from qantar.engine.intergroup_world import InterGroupWorld
 from qantar.engine.state import ACTIVE, CITIZEN, JAILED, QUIET
 from qantar.experiments.single import RunResult, run_model
-from qantar.rules import RuleSet, make_params
+from qantar.rules import RuleSet
 from qantar.rules.formulas import can_be_active, grievance
-from qantar.scenario.paper_runs import PaperRun
+from qantar.scenario.paper_runs import PaperRun, paper_run
 
 
 @dataclass
@@ -69,6 +76,8 @@ def measure(run: PaperRun, result: RunResult, threshold: float) -> dict:
         return measure_shift(result.counts, start, threshold)
     if run.name == "run5":
         return measure_tipping(result.counts, result.cops, start, threshold)
+    if run.model == "II":
+        return measure_groups(result.counts, start)
     raise ValueError(f"no measures defined for {run.name!r}")
 
 
@@ -83,7 +92,7 @@ def run_paper_run(
 
     A Ctrl-C ends the reproduction after the seeds already finished; they are returned.
     """
-    params = make_params(**run.params)
+    params = run.make_params()
     threshold = outburst_threshold(params.width, params.height)
     done: list[SeedRun] = []
     try:
@@ -106,6 +115,52 @@ def run_paper_run(
 
 def snapshot(run: PaperRun, rules: RuleSet, seed, step: int):
     """The world of ``run`` (without its schedule) after ``step`` steps, for pictures."""
-    world = World.build(make_params(**run.params), rules, seed=seed)
+    params = run.make_params()
+    world = (InterGroupWorld if run.model == "II" else World).build(params, rules, seed=seed)
     world.run(step)
     return world
+
+
+#: Figs. 15-17: time to extinction against initial cop density, capped at 15,000 steps.
+EXTINCTION_CAP = 15_000
+
+
+@dataclass
+class ExtinctionRun:
+    """One run of the time-to-extinction sweep: its density, seed, and when a group died
+    out (None: both alive at the cap)."""
+
+    cop_density: float
+    seed_index: int
+    extinct_step: int | None
+
+
+def extinction_sweep(
+    rules: RuleSet,
+    densities,
+    seeds: int,
+    entropy: int = 2002,
+    cap: int = EXTINCTION_CAP,
+    on_run_done: Callable[[int], None] | None = None,
+) -> list[ExtinctionRun]:
+    """Run 7's world (Model II, L = 0.8, no schedule) at each initial cop density, over
+    ``SeedSequence(entropy).spawn(seeds)`` (the same seeds at every density), each until a
+    group dies out or ``cap`` steps. A Ctrl-C returns the runs finished so far."""
+    base = paper_run("run7").make_params()
+    done: list[ExtinctionRun] = []
+    children = np.random.SeedSequence(entropy).spawn(seeds)
+    try:
+        for density in densities:
+            params = base.model_copy(update={"cop_density": float(density)})
+            for k, child in enumerate(children):
+                result = run_model(params, rules, child, cap, stop_at_extinction=True)
+                if result.interrupted:
+                    raise KeyboardInterrupt
+                extinct = result.steps_done if result.world.extinct() else None
+                done.append(ExtinctionRun(float(density), k, extinct))
+                if on_run_done:
+                    on_run_done(len(done))
+    except KeyboardInterrupt:
+        pass
+    return done
+

@@ -20,17 +20,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
-from qantar.rules import Params, RuleSet
+from qantar.engine.intergroup_world import InterGroupWorld
+from qantar.rules import InterGroupParams, Params, RuleSet
 from qantar.scenario.schedule import Change, apply_change, validate_schedule
 
 
 @dataclass
 class RunResult:
     """Counts per step (row 0 = initial), the legitimacy and number of cops each step ran with
-    (row 0: the initial values), the world at the end, and whether it stopped early."""
+    (row 0: the initial values), the world at the end, and whether it was interrupted.
+
+    Model I's counts are citizens quiet, active, jailed; Model II's are the columns of
+    ``engine.intergroup_state.COLUMNS`` (per group, then killed, died, born).
+    """
 
     counts: np.ndarray
-    world: World
+    world: World | InterGroupWorld
     interrupted: bool
     legitimacy: np.ndarray
     cops: np.ndarray
@@ -48,15 +53,21 @@ def run_model(
     chunk: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     schedule: Sequence[Change] = (),
+    stop_at_extinction: bool = False,
 ) -> RunResult:
-    """Build a world and run ``steps`` steps; ``on_progress(done)`` after every chunk.
+    """Build a world (Model II's if ``params`` are ``InterGroupParams``) and run ``steps``
+    steps; ``on_progress(done)`` after every chunk.
 
     Each change of ``schedule`` is applied just before its step runs; a change after the
     last step is refused before anything runs. A KeyboardInterrupt between chunks ends the
     run early with what was done (``interrupted=True``); the caller decides how to report it.
+    Model II only: ``stop_at_extinction`` ends the run at the step a group dies out.
     """
     changes = validate_schedule(schedule, steps)
-    world = World.build(params, rules, seed=seed)
+    if isinstance(params, InterGroupParams):
+        world = InterGroupWorld.build(params, rules, seed=seed, stop_at_extinction=stop_at_extinction)
+    else:
+        world = World.build(params, rules, seed=seed)
     if chunk is None:  # about 1e6 agent-steps a chunk: frequent progress, small overhead
         chunk = max(1, min(steps, 1_000_000 // max(1, len(world.agents.kind))))
     # one record per chunk (counts, the legitimacy and cops it ran with), appended in one go
@@ -69,10 +80,13 @@ def run_model(
             while changes and changes[0].step == done + 1:
                 apply_change(world, changes.pop(0))
             n = min(chunk, steps - done, (changes[0].step - 1 - done) if changes else steps)
-            chunks.append((world.run(n), world.params.legitimacy, world.n_cops))
+            rows = world.run(n)
+            chunks.append((rows, world.params.legitimacy, world.n_cops))
             done += n
             if on_progress:
                 on_progress(done)
+            if len(rows) < n:  # the world stopped itself (Model II: a group died out)
+                break
     except KeyboardInterrupt:
         interrupted = True
     counts = np.concatenate([c for c, _, _ in chunks])

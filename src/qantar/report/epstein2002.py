@@ -1,9 +1,9 @@
-"""The reproduction report of Epstein (2002), Model I runs 1-5: each claim, the paper's value,
-qantar's numbers per rule set, and a verdict by a rule stated with the claim.
+"""The reproduction report of Epstein (2002), runs 1-8 and the time-to-extinction sweep:
+each claim, the paper's value, qantar's numbers per rule set, and a verdict by a rule stated
+with the claim.
 
 Verdict rules are fixed here, before the numbers, and printed in the report. They are not
 tuned to the results: a claim that does not reproduce says so, with its numbers.
-Runs 6-8 (Model II) are listed as not yet run until the Model II engine exists.
 
 Example:
     >>> [c.id for c in CLAIMS][:3]
@@ -12,14 +12,16 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
 from qantar.analysis.outbursts import BASE_THRESHOLD
 from qantar.analysis.paper_claims import summarize_over_seeds
-from qantar.scenario.paper_runs import paper_run
+from qantar.scenario.paper_runs import PEACEKEEPERS_STEP, paper_run
 
 #: The paper's outburst bar (its runs are all 40x40) and the step where runs 3 and 4 part.
 BAR = BASE_THRESHOLD
@@ -138,6 +140,114 @@ def _judge_deception(m: dict) -> tuple[str, str]:
     return _by_share(shows), words
 
 
+def binomial_two_sided(k: int, n: int) -> float:
+    """Exact two-sided p-value of k successes in n fair trials (probability 1/2).
+
+    Example:
+        >>> round(binomial_two_sided(15, 20), 4), binomial_two_sided(10, 20)
+        (0.0414, 1.0)
+    """
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(k, n - k) + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+def spearman(x, y) -> float:
+    """Spearman's rank correlation (ties get their average rank); 0 if either is constant.
+
+    Example:
+        >>> round(spearman([1, 2, 3, 4], [10, 20, 20, 40]), 4)
+        0.9487
+    """
+    def ranks(v):
+        v = np.asarray(v, float)
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v))
+        r[order] = np.arange(len(v))
+        for value in np.unique(v):  # ties: their average rank
+            r[v == value] = r[v == value].mean()
+        return r
+
+    rx, ry = ranks(x), ranks(y)
+    if rx.std() == 0 or ry.std() == 0:
+        return 0.0
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _extinct_words(runs: list[dict]) -> str:
+    gone = [r["extinct_step"] for r in runs if r["extinct_step"] is not None]
+    return (f"a group dies out in {len(gone)} of {len(runs)} seeds, at step "
+            f"{_fmt(summarize_over_seeds(gone))}")
+
+
+def _judge_coexistence(m: dict) -> tuple[str, str]:
+    runs = m["run6"]
+    shows = [r["killed"] == 0 and r["both_alive_at_end"] for r in runs]
+    words = (f"{sum(shows)} of {len(runs)} seeds have no killing and both groups alive at the end; kills "
+             f"{_stat(runs, 'killed')}; living at the end: blue {_stat(runs, 'final_blue')}, green "
+             f"{_stat(runs, 'final_green')}")
+    return _by_share(shows), words
+
+
+def _judge_genocide(m: dict) -> tuple[str, str]:
+    runs = m["run7"]
+    gone = [r for r in runs if r["extinct_step"] is not None]
+    greens = sum(r["victor"] == 1 for r in gone)
+    p = binomial_two_sided(greens, len(gone))
+    words = (f"{_extinct_words(runs)}; green wins {greens} of {len(gone)}, blue {len(gone) - greens} "
+             f"(two-sided binomial test of a fair victor: p = {p:.2f}); kills {_stat(runs, 'killed')}")
+    share = len(gone) / len(runs) if runs else 0.0
+    if share >= 0.8 and p >= 0.05:
+        return REPRODUCED, words
+    return (PARTLY if share >= 0.5 else NOT_REPRODUCED), words
+
+
+def _judge_stable_nasty(m: dict) -> tuple[str, str]:
+    runs = m["run8"]
+    shows = [r["both_alive_at_end"] and r["kills_per_step"] > 0 for r in runs]
+    words = (f"both groups alive at the end with killing going on in {sum(shows)} of {len(runs)} seeds; "
+             f"{_extinct_words(runs)}; kills per step while both live {_stat(runs, 'kills_per_step')}")
+    return _by_share(shows), words
+
+
+def _judge_peacekeepers(m: dict) -> tuple[str, str]:
+    without, pk = m["run7"], m["run7-peacekeepers"]  # same seed index: the same world until step 50
+    saved = [r["both_alive_at_end"] for r in pk]
+    too_late = sum(r["extinct_step"] is not None and r["extinct_step"] < PEACEKEEPERS_STEP for r in without)
+
+    def later(a: dict, b: dict) -> bool:
+        return b["extinct_step"] is None or (a["extinct_step"] is not None and b["extinct_step"] > a["extinct_step"])
+
+    delayed = [later(a, b) for a, b in zip(without, pk)]
+    words = (f"both groups alive at the end in {sum(saved)} of {len(pk)} seeds; the genocide comes later or not at "
+             f"all in {sum(delayed)} of {len(delayed)} seeds paired with run 7 (in {too_late} a group had died out before the "
+             f"peacekeepers arrived at step {PEACEKEEPERS_STEP}); with peacekeepers {_extinct_words(pk)}")
+    if _share(saved) >= 0.8:
+        return REPRODUCED, words
+    return (PARTLY if _share(delayed) >= 0.5 else NOT_REPRODUCED), words
+
+
+def _judge_extinction_sweep(m: dict) -> tuple[str, str]:
+    runs, cap = m["sweep"], m["sweep_cap"]
+    if not runs:
+        return NOT_REPRODUCED, "no runs"
+    dens = np.array([r["cop_density"] for r in runs])
+    time = np.array([cap if r["extinct_step"] is None else r["extinct_step"] for r in runs], float)
+    rho = spearman(dens, time)
+    lo, hi = dens.min(), dens.max()
+    mean_lo, mean_hi = time[dens == lo].mean(), time[dens == hi].mean()
+    sd_lo, sd_hi = time[dens == lo].std(ddof=1), time[dens == hi].std(ddof=1)
+    capped = int(np.sum(time >= cap))
+    per = int(np.sum(dens == lo))
+    words = (f"{len(np.unique(dens))} densities from {lo:g} to {hi:g}, {per} seeds each; Spearman rho {rho:.2f}; "
+             f"mean steps to extinction {mean_lo:.0f} at {lo:g} and {mean_hi:.0f} at {hi:g}, s.d. {sd_lo:.0f} and "
+             f"{sd_hi:.0f}; {capped} of {len(runs)} runs reach the cap of {cap} steps with both groups alive")
+    if rho >= 0.5 and mean_hi >= 2 * mean_lo and sd_hi >= 2 * sd_lo:
+        return REPRODUCED, words
+    return (PARTLY if rho > 0.2 else NOT_REPRODUCED), words
+
+
 CLAIMS: tuple[Claim, ...] = (
     Claim("deception", ("run1",), "Deceptive behaviour: aggrieved citizens stay quiet while a cop is in sight "
           "and turn active when it moves on.", "Figs. 1-2",
@@ -164,13 +274,32 @@ CLAIMS: tuple[Claim, ...] = (
           "partly in at least half", _judge_jail),
     Claim("tipping", ("run5",), "Withdrawing cops tips the society into rebellion.", "Fig. 11",
           f"reproduced if actives pass {BAR} in at least 80% of seeds, partly in at least half", _judge_tipping),
+    Claim("coexistence", ("run6",), "Model II, L = 0.9, no cops: peaceful coexistence; nobody kills and both "
+          "groups live on.", "Fig. 12", "reproduced if in at least 80% of seeds nobody is killed and both groups "
+          "are alive at the end; partly in at least half", _judge_coexistence),
+    Claim("genocide", ("run7",), "Model II, L = 0.8, no cops: local ethnic cleansing grows into genocide, and "
+          "the victor is random.", "Fig. 13; genocide in every one of 30 runs",
+          "reproduced if a group dies out within the run in at least 80% of seeds and a two-sided binomial test "
+          "does not reject a fair victor (p >= 0.05); partly if a group dies out in at least half",
+          _judge_genocide),
+    Claim("stable_nasty", ("run8",), "Model II, L = 0.8, cops 0.04: a 'stable, but nasty' regime; both groups "
+          "survive while killing goes on.", "text with Figs. 13-14",
+          "reproduced if in at least 80% of seeds both groups are alive at the end and kills go on (more than 0 "
+          "per step while both live); partly in at least half", _judge_stable_nasty),
+    Claim("peacekeepers", ("run7", "run7-peacekeepers"), "Peacekeepers deployed at t = 50 into run 7's world: "
+          "safe havens emerge and the genocide is averted.", "Fig. 14",
+          "reproduced if both groups are alive at the end in at least 80% of seeds; partly if in at least half "
+          "of the seeds (paired with run 7 by seed) the genocide comes later or not at all", _judge_peacekeepers),
+    Claim("extinction_sweep", ("sweep",), "Time to extinction rises with the initial cop density, in mean and "
+          "in spread.", "Figs. 15-17: densities 0 to 0.1 in steps of 0.002, 50 runs each, capped at 15,000 "
+          "cycles (the figures' values were not available here)",
+          "reproduced if Spearman's rank correlation between density and time to extinction (runs reaching the "
+          "cap counted at the cap) is at least 0.5 and both the mean and the s.d. at the highest density are at "
+          "least twice those at density 0; partly if the correlation is above 0.2", _judge_extinction_sweep),
 )
 
 #: Claims not yet measured, and why (listed in the report so that the gap stays visible).
-NOT_YET = (
-    ("run6-8", "Model II: coexistence, genocide with a random victor, peacekeepers, time to extinction "
-     "(Figs. 12-17).", "needs the Model II engine; not built yet"),
-)
+NOT_YET: tuple[tuple[str, str, str], ...] = ()
 
 
 def judge_all(measures: dict[str, dict[str, list[dict]]]) -> list[dict]:
@@ -186,10 +315,12 @@ def judge_all(measures: dict[str, dict[str, list[dict]]]) -> list[dict]:
 
 
 def make_figures(out_dir, measures: dict[str, dict[str, list[dict]]], firsts: dict[str, dict[str, object]],
-                 run1_worlds: dict[str, tuple[object, int]]) -> dict[str, list[str]]:
+                 run1_worlds: dict[str, tuple[object, int]],
+                 run7_worlds: list[tuple[object, int]] = ()) -> dict[str, list[str]]:
     """Write the report's figures into ``out_dir``/figures; return their paths (relative to
     ``out_dir``) by claim id. ``firsts[rules][run]`` is the first seed's ``RunResult``;
-    ``run1_worlds[rules]`` is (world, step) for run 1's screens."""
+    ``run1_worlds[rules]`` is (world, step) for run 1's screens; ``run7_worlds`` are
+    (world, step) pairs of run 7's grid."""
     from pathlib import Path
 
     from qantar.report import epstein2002_figures as fig
@@ -214,6 +345,18 @@ def make_figures(out_dir, measures: dict[str, dict[str, list[dict]]], firsts: di
         path = fig.salami_and_jump(firsts, out / "figures" / "run3-run4.png")
         add("salami", path)
         add("jail", path)
+    model_ii = ("run6", "run7", "run8", "run7-peacekeepers")
+    if all(all(n in f for n in model_ii) for f in firsts.values()):
+        path = fig.groups_over_time(firsts, model_ii, out / "figures" / "model-ii-groups.png")
+        for claim in ("coexistence", "genocide", "stable_nasty", "peacekeepers"):
+            add(claim, path)
+    if run7_worlds:
+        add("genocide", fig.group_screens(run7_worlds, out / "figures" / "run7-screens.png"))
+    sweeps = {r: by_run["sweep"] for r, by_run in measures.items() if by_run.get("sweep")}
+    if sweeps:
+        cap = next(by_run["sweep_cap"] for by_run in measures.values() if by_run.get("sweep"))
+        runs = {r: [SimpleNamespace(**x) for x in v] for r, v in sweeps.items()}
+        add("extinction_sweep", fig.extinction_by_density(runs, cap, out / "figures" / "extinction-by-density.png"))
     return made
 
 
@@ -222,13 +365,20 @@ def render_markdown(measures: dict[str, dict[str, list[dict]]], seeds: int, entr
     """The report as markdown: method, one section per claim (with its figures), then what is
     not measured yet."""
     rows = judge_all(measures)
-    lines = [
-        "# Reproducing Epstein (2002), Model I",
+    lines: list[str] = [
+        "# Reproducing Epstein (2002), Models I and II",
         "",
         f"Made by `{command}` (qantar {version}): {seeds} seeds per run and rule set, seeds "
         f"`SeedSequence({entropy}).spawn({seeds})`. Presets and their readings: `docs/model.md` "
         "(\"Changes between steps, and the paper's runs\"); sources: `docs/validation/epstein2002-runs.md`.",
         "Verdict rules are fixed in `src/qantar/report/epstein2002.py` and were not tuned to these numbers.",
+    ]
+    sweep = next((by_run for by_run in measures.values() if by_run.get("sweep")), None)
+    if sweep:
+        lines.append(f"The time-to-extinction sweep (Figs. 15-17) uses {sweep['sweep_seeds']} seeds per density and "
+                     f"rule set, fewer than the paper's 50, and densities in steps of {sweep['sweep_step']:g} "
+                     "(the paper's: 0.002), so that the whole reproduction runs in minutes on two cores.")
+    lines += [
         "",
         "| claim | " + " | ".join(measures) + " |",
         "|---|" + "---|" * len(measures),
@@ -244,6 +394,7 @@ def render_markdown(measures: dict[str, dict[str, list[dict]]], seeds: int, entr
                 lines.append(f"- `{r['rules']}`: **{r['verdict']}**. {r['numbers']}.")
         for path in (figures or {}).get(claim.id, []):
             lines += ["", f"![{claim.id}]({path})"]
-    lines += ["", "## Not measured yet", ""]
-    lines += [f"- {run}: {what} ({why})." for run, what, why in NOT_YET]
+    if NOT_YET:
+        lines += ["", "## Not measured yet", ""]
+        lines += [f"- {run}: {what} ({why})." for run, what, why in NOT_YET]
     return "\n".join(lines) + "\n"

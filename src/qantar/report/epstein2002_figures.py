@@ -1,7 +1,8 @@
 """Figures of the Epstein (2002) reproduction, in the style of the paper's: actives over time
 with outbursts marked, the distributions of waiting times and of activation per outburst,
 legitimacy, actives and jailed for runs 3 and 4, and run 1's two screens (grievance and
-action) at one step.
+action) at one step; for Model II, the two groups over time in runs 6-8 and with
+peacekeepers, run 7's grid at chosen steps, and time to extinction against cop density.
 
 Each function writes one PNG and returns its path; ``qantar reproduce`` calls them and links
 them from the report.
@@ -101,6 +102,81 @@ def screens(world, path: Path, step: int) -> Path:
     for ax in (left, right):
         ax.set_xticks([])
         ax.set_yticks([])
+    return _save(fig, path)
+
+
+GROUP_COLOURS = ("#4c72b0", "#55a868")  # blue, green
+
+
+def groups_over_time(runs: dict[str, dict[str, object]], names: tuple[str, ...], path: Path) -> Path:
+    """Model II (first seed of each rule set): living blue and green citizens and kills per
+    step, one column per run (Figs. 12-14)."""
+    fig, axes = plt.subplots(len(runs), len(names), figsize=(3.6 * len(names), 2.4 * len(runs)), dpi=110,
+                             sharex=True, sharey=True, squeeze=False)
+    for row, (rules, by_run) in enumerate(runs.items()):
+        for col, name in enumerate(names):
+            ax = axes[row, col]
+            counts = np.asarray(by_run[name].counts)
+            for g, label in enumerate(("blue", "green")):
+                ax.plot(counts[:, 3 * g: 3 * g + 3].sum(axis=1), color=GROUP_COLOURS[g], lw=1, label=label)
+            ax.plot(counts[:, 6], color="#c44e52", lw=0.6, label="killed per step")
+            if row == 0:
+                ax.set_title(name)
+            if col == 0:
+                ax.set_ylabel(f"{rules}\ncitizens")
+            ax.margins(x=0)
+    for ax in axes[-1]:
+        ax.set_xlabel("step")
+    axes[0, 0].legend(fontsize=7, frameon=False)
+    return _save(fig, path)
+
+
+def group_screens(worlds: list[tuple[object, int]], path: Path) -> Path:
+    """Model II's grid at chosen steps: blue and green citizens, actives (killers) red,
+    jailed grey, cops black (Fig. 13)."""
+    from qantar.engine.intergroup_state import DEAD
+
+    fig, axes = plt.subplots(1, len(worlds), figsize=(3.4 * len(worlds), 3.6), dpi=110, squeeze=False)
+    cmap = ListedColormap(["white", GROUP_COLOURS[0], GROUP_COLOURS[1], "#c44e52", "#bbbbbb", "black"])
+    for ax, (world, step) in zip(axes[0], worlds):
+        a, p = world.agents, world.params
+        grid = np.zeros(p.cells)
+        live = np.flatnonzero(a.state != DEAD)
+        cit = live[a.kind[live] == CITIZEN]
+        grid[a.pos[cit]] = np.where(a.state[cit] == ACTIVE, 3, np.where(a.state[cit] == JAILED, 4, 1 + a.group[cit]))
+        grid[a.pos[live[a.kind[live] == COP]]] = 5
+        ax.imshow(grid.reshape(p.height, p.width), cmap=cmap, vmin=0, vmax=5)
+        ax.set_title(f"step {step}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Run 7: blue, green, active red, jailed grey, cops black")
+    return _save(fig, path)
+
+
+def extinction_by_density(sweeps: dict[str, list], cap: int, path: Path) -> Path:
+    """Figs. 15-17: time to extinction of each run against initial cop density (runs that
+    reach the cap drawn at it, hollow), with the mean and s.d. per density."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), dpi=110)
+    for rules, runs in sweeps.items():
+        colour = COLOURS.get(rules, "k")
+        dens = np.array([r.cop_density for r in runs])
+        time = np.array([cap if r.extinct_step is None else r.extinct_step for r in runs], float)
+        censored = np.array([r.extinct_step is None for r in runs])
+        left.scatter(dens[~censored], time[~censored], s=8, color=colour, alpha=0.5)
+        left.scatter(dens[censored], time[censored], s=14, facecolors="none", edgecolors=colour)
+        xs = np.unique(dens)
+        means = [time[dens == x].mean() for x in xs]
+        sds = [time[dens == x].std(ddof=1) if (dens == x).sum() > 1 else 0.0 for x in xs]
+        left.plot(xs, means, color=colour, lw=1.2, label=f"{rules}: mean")
+        right.plot(xs, sds, color=colour, lw=1.2, label=rules)
+    left.set_yscale("log")
+    left.set_xlabel("initial cop density")
+    left.set_ylabel(f"steps to extinction (hollow: none by {cap})")
+    left.legend(fontsize=8, frameon=False)
+    right.set_xlabel("initial cop density")
+    right.set_ylabel("s.d. of steps to extinction")
+    right.legend(fontsize=8, frameon=False)
+    fig.suptitle("Time to extinction against initial cop density (Figs. 15-17)")
     return _save(fig, path)
 
 

@@ -1,4 +1,5 @@
-"""Figures of a run: the time series of quiet, active and jailed citizens, outbursts shaded.
+"""Figures of a run: the time series of quiet, active and jailed citizens, outbursts shaded
+(Model I), or of the two groups and the killing (Model II).
 
 Example:
     >>> import numpy as np, tempfile, os
@@ -33,6 +34,27 @@ def plot_series(counts, path, threshold: float, title: str = "", legitimacy=None
     for o in find_outbursts(counts[:, 1], threshold):
         ax.axvspan(o.start, o.end, color="#c44e52", alpha=0.08, lw=0)
     ax.axhline(threshold, color="#c44e52", lw=0.6, ls=":", label=f"outburst threshold ({threshold:g})")
+    ax.set_xlabel("step")
+    ax.set_ylabel("citizens")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.margins(x=0)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_groups(counts, path, title: str = "", legitimacy=None, cops=None) -> None:
+    """Save a PNG of Model II's living blue and green citizens, the actives of both, and the
+    kills per step (counts in the columns of ``engine.intergroup_state.COLUMNS``)."""
+    counts = np.asarray(counts)
+    steps = np.arange(len(counts))
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
+    _plot_controls(ax, steps, legitimacy, cops)
+    ax.plot(steps, counts[:, 0:3].sum(axis=1), label="blue (living)", color="#4c72b0", lw=1.2)
+    ax.plot(steps, counts[:, 3:6].sum(axis=1), label="green (living)", color="#55a868", lw=1.2)
+    ax.plot(steps, counts[:, 1] + counts[:, 4], label="active (killers)", color="#c44e52", lw=0.8)
+    ax.plot(steps, counts[:, 6], label="killed per step", color="#555555", lw=0.8)
     ax.set_xlabel("step")
     ax.set_ylabel("citizens")
     ax.set_title(title)

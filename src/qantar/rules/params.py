@@ -72,6 +72,10 @@ class InterGroupParams(Params):
     inherit_risk_aversion: bool = Field(
         False, description="children copy the parent's R (True) or draw their own (False)"
     )
+    active_without_victim: bool = Field(
+        False, description="a citizen rule A makes active with nobody of the other group in vision stays active "
+                           "(True) or stays quiet (False: going active means killing; Ascape)"
+    )
 
 
 def make_params(_cls: type[Params] = Params, **values: object) -> Params:

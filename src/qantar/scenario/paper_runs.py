@@ -4,7 +4,9 @@ Parameters follow the paper's Table 2 (as transcribed in docs/validation/epstein
 all: 40x40 torus, citizen density 0.7, k = 2.3, T = 0.1). Where the paper gives no number
 (run lengths, when run 3's legitimacy starts falling, how run 5's cops are withdrawn), the
 preset's ``reading`` says what qantar chose and why; ``qantar run --preset`` lets any of it
-be overridden. Runs 6-8 (Model II) come with the Model II engine.
+be overridden. Runs 6-8 use Model II (``model="II"``: two groups, killing, ageing and
+cloning; ``qantar.engine.intergroup_world``), with the paper's cloning probability 0.05
+and maximum age 200.
 
 Example:
     >>> r = paper_run("run4")
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qantar.errors import QantarInputError
+from qantar.rules import InterGroupParams, Params, make_params
 from qantar.scenario.schedule import Change, cop_ramp, legitimacy_ramp
 
 
@@ -33,6 +36,11 @@ class PaperRun:
     reading: str = ""  # qantar's choices where the paper is silent
     figure: str = ""  # the paper's figure(s)
     tags: tuple[str, ...] = field(default_factory=tuple)
+    model: str = "I"  # "I": rebellion against a central authority; "II": two groups
+
+    def make_params(self, **overrides: object) -> Params:
+        """This run's parameters (``InterGroupParams`` for Model II), with ``overrides``."""
+        return make_params(InterGroupParams if self.model == "II" else Params, **(self.params | overrides))
 
 
 #: Table 2 of the paper, runs 3 and 4 (and 5 with L = 0.8): vision 7, J_max infinite, cops 0.074.
@@ -40,6 +48,14 @@ _RUNS_3_TO_5 = {"citizen_vision": 7.0, "cop_vision": 7.0, "max_jail_term": None,
 
 #: The number of cops of the paper's world at density 0.074: round(0.074 x 1600).
 _COPS_0074 = 118
+
+#: Table 2, runs 6-8 (Model II): vision 1.7, J_max 15.
+_MODEL_II = {"citizen_vision": 1.7, "cop_vision": 1.7, "max_jail_term": 15}
+#: Peacekeepers deployed at step 50 into run 7's world: the paper does not give their
+#: number; qantar deploys run 8's density, round(0.04 x 1600).
+PEACEKEEPERS, PEACEKEEPERS_STEP = 64, 50
+#: Model II runs last this long (run 7's genocide took 30-190 steps in a reimplementation).
+_MODEL_II_STEPS = 1000
 
 PAPER_RUNS: dict[str, PaperRun] = {
     r.name: r
@@ -104,12 +120,57 @@ PAPER_RUNS: dict[str, PaperRun] = {
                     "difference from 118. Run length: 600 steps.",
             figure="Fig. 11",
         ),
+        PaperRun(
+            name="run6",
+            title="Run 6: two groups, legitimacy 0.9, no cops (peaceful coexistence)",
+            params={**_MODEL_II, "legitimacy": 0.9, "cop_density": 0.0},
+            steps=_MODEL_II_STEPS,
+            shows="Peaceful coexistence: with L = 0.9 no grievance exceeds T = 0.1, so nobody kills; both "
+                  "groups live on, by birth and death.",
+            reading=f"Run length not given: {_MODEL_II_STEPS} steps, five maximum lifetimes.",
+            figure="Fig. 12",
+            model="II",
+        ),
+        PaperRun(
+            name="run7",
+            title="Run 7: two groups, legitimacy 0.8, no cops (local ethnic cleansing to genocide)",
+            params={**_MODEL_II, "legitimacy": 0.8, "cop_density": 0.0},
+            steps=_MODEL_II_STEPS,
+            shows="Local ethnic cleansing grows into genocide: one group dies out, in every one of 30 runs, "
+                  "and which group survives is random.",
+            reading=f"Run length not given: {_MODEL_II_STEPS} steps.",
+            figure="Fig. 13",
+            model="II",
+        ),
+        PaperRun(
+            name="run8",
+            title="Run 8: two groups, legitimacy 0.8, cops 0.04 (stable, but nasty)",
+            params={**_MODEL_II, "legitimacy": 0.8, "cop_density": 0.04},
+            steps=_MODEL_II_STEPS,
+            shows="With cops, a 'stable, but nasty' regime: both groups survive, with killing going on.",
+            reading=f"Run length not given: {_MODEL_II_STEPS} steps.",
+            figure="Figs. 13-14 (text)",
+            model="II",
+        ),
+        PaperRun(
+            name="run7-peacekeepers",
+            title=f"Run 7 with peacekeepers: {PEACEKEEPERS} cops deployed at step {PEACEKEEPERS_STEP}",
+            params={**_MODEL_II, "legitimacy": 0.8, "cop_density": 0.0},
+            steps=_MODEL_II_STEPS,
+            schedule=(Change(step=PEACEKEEPERS_STEP, cops=PEACEKEEPERS),),
+            shows="Peacekeepers deployed at t = 50 to random empty sites in run 7's world: safe havens emerge "
+                  "and the genocide is stopped or delayed.",
+            reading=f"The paper does not give the peacekeepers' number: qantar deploys {PEACEKEEPERS} "
+                    f"(run 8's density 0.04) at step {PEACEKEEPERS_STEP}, on random empty cells.",
+            figure="Fig. 14",
+            model="II",
+        ),
     )
 }
 
 
 def paper_run(name: str) -> PaperRun:
-    """The preset called ``name`` (``run1`` ... ``run5``)."""
+    """The preset called ``name`` (``run1`` ... ``run8``, ``run7-peacekeepers``)."""
     try:
         return PAPER_RUNS[name]
     except KeyError:

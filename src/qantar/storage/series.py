@@ -85,11 +85,12 @@ def _atomic_write(path: Path, write) -> None:
             os.unlink(tmp)
 
 
-def series_table(counts: np.ndarray, metadata: dict, extra: dict[str, np.ndarray] | None = None) -> pa.Table:
-    """Counts (steps x 3: quiet, active, jailed; row 0 = initial state) as an Arrow table,
-    then any ``extra`` per-step columns (e.g. legitimacy, cops), one value per row."""
-    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 3)
-    columns = {"step": np.arange(len(counts), dtype=np.int64)} | {c: counts[:, k] for k, c in enumerate(COLUMNS)}
+def series_table(counts: np.ndarray, metadata: dict, extra: dict[str, np.ndarray] | None = None,
+                 names: tuple[str, ...] = COLUMNS) -> pa.Table:
+    """Counts (steps x ``names``, Model I's quiet, active, jailed by default; row 0 = initial
+    state) as an Arrow table, then any ``extra`` per-step columns (e.g. legitimacy, cops)."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, len(names))
+    columns = {"step": np.arange(len(counts), dtype=np.int64)} | {c: counts[:, k] for k, c in enumerate(names)}
     for name, values in (extra or {}).items():
         if len(values) != len(counts):
             raise ValueError(f"column {name!r} has {len(values)} values for {len(counts)} steps")
@@ -113,10 +114,10 @@ def check_free(out_dir: str | os.PathLike, overwrite: bool, marker: str = "run.j
 
 
 def write_run(out_dir, counts, metadata: dict, summary: dict, csv: bool = False, overwrite: bool = True,
-              extra: dict[str, np.ndarray] | None = None) -> dict:
+              extra: dict[str, np.ndarray] | None = None, names: tuple[str, ...] = COLUMNS) -> dict:
     """Write series.parquet (+ series.csv) and run.json into ``out_dir``; return their paths."""
     out = check_free(out_dir, overwrite)
-    table = series_table(counts, metadata, extra)
+    table = series_table(counts, metadata, extra, names)
     paths = {"parquet": out / "series.parquet", "json": out / "run.json"}
     _atomic_write(paths["parquet"], lambda p: pq.write_table(table, p))
     if csv:
