@@ -15,7 +15,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
-from qantar.engine import World  # noqa: E402
-from qantar.rules import Params, RuleSet, rule_set  # noqa: E402
+from qantar.engine import InterGroupWorld, World  # noqa: E402
+from qantar.rules import InterGroupParams, Params, RuleSet, rule_set  # noqa: E402
 
-__all__ = ["World", "Params", "RuleSet", "rule_set", "__version__"]
+__all__ = ["InterGroupParams", "InterGroupWorld", "World", "Params", "RuleSet", "rule_set", "__version__"]

@@ -26,6 +26,10 @@ from qantar.scenario.paper_runs import PEACEKEEPERS_STEP, paper_run
 #: The paper's outburst bar (its runs are all 40x40) and the step where runs 3 and 4 part.
 BAR = BASE_THRESHOLD
 SPLIT = paper_run("run4").schedule[0].step
+#: Where Model II's other reading of rule K is measured.
+RULE_K_NOTE = ("An active citizen with nobody to kill turns quiet here (Ascape's reading). The other reading, where "
+               "it stays active and open to arrest (`active_without_victim=True`), is measured for this claim in "
+               "`docs/validation/epstein2002-runs.md`, \"Model II: the reading of rule K\"")
 #: The paper's run 2 figures: waiting time between outbursts (Fig. 5) and total activation
 #: per outburst (Fig. 7), mean and s.d.
 PAPER_WAIT, PAPER_ACTIVATION = (60.0, 55.0), (708.0, 230.0)
@@ -43,6 +47,7 @@ class Claim:
     paper: str
     rule: str  # the verdict rule, in words
     judge: Callable[[dict], tuple[str, str]]  # measures by run -> (verdict, numbers in words)
+    note: str = ""  # where to read more, e.g. a reading of an ambiguous rule that bears on it
 
 
 def _share(values) -> float:
@@ -285,11 +290,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("stable_nasty", ("run8",), "Model II, L = 0.8, cops 0.04: a 'stable, but nasty' regime; both groups "
           "survive while killing goes on.", "text with Figs. 13-14",
           "reproduced if in at least 80% of seeds both groups are alive at the end and kills go on (more than 0 "
-          "per step while both live); partly in at least half", _judge_stable_nasty),
+          "per step while both live); partly in at least half", _judge_stable_nasty, RULE_K_NOTE),
     Claim("peacekeepers", ("run7", "run7-peacekeepers"), "Peacekeepers deployed at t = 50 into run 7's world: "
           "safe havens emerge and the genocide is averted.", "Fig. 14",
           "reproduced if both groups are alive at the end in at least 80% of seeds; partly if in at least half "
-          "of the seeds (paired with run 7 by seed) the genocide comes later or not at all", _judge_peacekeepers),
+          "of the seeds (paired with run 7 by seed) the genocide comes later or not at all", _judge_peacekeepers,
+          RULE_K_NOTE),
     Claim("extinction_sweep", ("sweep",), "Time to extinction rises with the initial cop density, in mean and "
           "in spread.", "Figs. 15-17: densities 0 to 0.1 in steps of 0.002, 50 runs each, capped at 15,000 "
           "cycles (the figures' values were not available here)",
@@ -392,6 +398,8 @@ def render_markdown(measures: dict[str, dict[str, list[dict]]], seeds: int, entr
         for r in rows:
             if r["claim"] == claim.id:
                 lines.append(f"- `{r['rules']}`: **{r['verdict']}**. {r['numbers']}.")
+        if claim.note:
+            lines.append(f"- Note: {claim.note}.")
         for path in (figures or {}).get(claim.id, []):
             lines += ["", f"![{claim.id}]({path})"]
     if NOT_YET:
