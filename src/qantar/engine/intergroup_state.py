@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qantar.engine.state import PER_AGENT, Vision
+from qantar.engine.state import AGENT_DTYPE, PER_AGENT, Vision, empty_cells
 
 #: State of a free slot: a dead agent, or room for one not yet born.
 DEAD = 3
@@ -39,19 +39,8 @@ BOOK_KILLED, BOOK_DIED, BOOK_BORN, BOOK_LIVING = 0, 1, 2, 3
 
 #: One 40-byte record per slot: Model I's fields, then group, age and death age.
 GROUP_AGENT_DTYPE = np.dtype(
-    [
-        ("hardship", np.float64),
-        ("risk_aversion", np.float64),
-        ("jail", np.int32),
-        ("pos", np.int32),
-        ("nxt", np.int32),
-        ("kind", np.int8),
-        ("state", np.int8),
-        ("group", np.int8),
-        ("_pad", np.int8),
-        ("age", np.int32),
-        ("death_age", np.int32),
-    ]
+    [(name, AGENT_DTYPE[name]) for name in AGENT_DTYPE.names if name != "_pad"]
+    + [("group", np.int8), ("_pad", np.int8), ("age", np.int32), ("death_age", np.int32)]
 )
 GROUP_PER_AGENT = PER_AGENT + ("group", "age", "death_age")
 
@@ -95,17 +84,8 @@ def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAge
     records["nxt"] = -1
     records["pos"] = -1
     records["state"] = DEAD
-    near = np.zeros(cells, np.int32)
-    return GroupAgents(
-        **{name: records[name] for name in GROUP_PER_AGENT},
-        head=np.full(cells, -1, np.int32),
-        cell=np.zeros(cells, np.uint32),
-        near=near,
-        near_cop=near if shared_near else np.zeros(cells, np.int32),
-        free=np.zeros((cells + 63) // 64, np.uint64),
-        counts=np.zeros(3, np.int64),
-        book=np.zeros(4, np.int64),
-    )
+    return GroupAgents(**{name: records[name] for name in GROUP_PER_AGENT}, **empty_cells(cells, shared_near),
+                       counts=np.zeros(3, np.int64), book=np.zeros(4, np.int64))
 
 
 def grow(agents: GroupAgents, capacity: int) -> GroupAgents:

@@ -35,7 +35,7 @@ from qantar.engine.intergroup_state import (
     grow,
 )
 from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, QUIET, Config, make_vision
-from qantar.engine.world import fill_uniform, make_config, place_agents
+from qantar.engine.world import SteeredNumbers, fill_uniform, make_config, place_agents
 from qantar.errors import QantarInputError
 from qantar.rules import InterGroupParams, RuleSet, vision_offsets
 
@@ -53,7 +53,7 @@ def make_life(params: InterGroupParams, stop_at_extinction: bool) -> LifeCycle:
 
 
 @dataclass
-class InterGroupWorld:
+class InterGroupWorld(SteeredNumbers):
     """State of one Model II run (arrays in slots), its parameters, rule set and generator.
 
     ``stop_at_extinction``: ``run`` ends early once a group has no living member (the
@@ -145,23 +145,7 @@ class InterGroupWorld:
         if len(a.kind) - a.book[BOOK_LIVING] < need:
             self.agents = grow(a, int(a.book[BOOK_LIVING]) + need + self.params.cells)
 
-    # --- steering between steps ----------------------------------------------------------
-    def _update(self, **values: object) -> None:
-        self.params = self.params.model_copy(update=values)
-        self.config = make_config(self.params, self.rules)
-
-    def set_legitimacy(self, value: float) -> None:
-        """Set L for every citizen of both groups."""
-        if not 0 <= value <= 1:
-            raise QantarInputError(f"legitimacy: must be between 0 and 1 (got {value})")
-        self._update(legitimacy=float(value))
-
-    def set_arrest_constant(self, value: float) -> None:
-        """Set k in P = 1 - exp(-k C/A)."""
-        if value < 0:
-            raise QantarInputError(f"arrest_constant: must be at least 0 (got {value})")
-        self._update(arrest_constant=float(value))
-
+    # --- steering between steps (set_legitimacy, set_arrest_constant: SteeredNumbers) ---
     def add_cops(self, n: int) -> None:
         """Deploy ``n`` cops (peacekeepers) to distinct random empty cells, in the lowest free slots."""
         empty = np.flatnonzero(self.agents.cell >> BLOCK_SHIFT == 0)

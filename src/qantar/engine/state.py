@@ -131,16 +131,20 @@ def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
     """
     records = np.zeros(n, AGENT_DTYPE)
     records["nxt"] = -1
+    return Agents(**{name: records[name] for name in PER_AGENT}, **empty_cells(cells, shared_near),
+                  counts=np.zeros(3, np.int64))
+
+
+def empty_cells(cells: int, shared_near: bool) -> dict[str, np.ndarray]:
+    """The per-cell arrays (``head``, ``cell``, ``near``, ``near_cop``, ``free``), empty."""
     near = np.zeros(cells, np.int32)
-    return Agents(
-        **{name: records[name] for name in PER_AGENT},
-        head=np.full(cells, -1, np.int32),
-        cell=np.zeros(cells, np.uint32),
-        near=near,
-        near_cop=near if shared_near else np.zeros(cells, np.int32),
-        free=np.zeros((cells + 63) // 64, np.uint64),
-        counts=np.zeros(3, np.int64),
-    )
+    return {
+        "head": np.full(cells, -1, np.int32),
+        "cell": np.zeros(cells, np.uint32),
+        "near": near,
+        "near_cop": near if shared_near else np.zeros(cells, np.int32),
+        "free": np.zeros((cells + 63) // 64, np.uint64),
+    }
 
 
 def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool) -> Agents:

@@ -102,8 +102,29 @@ def make_visions(params: Params, rules: RuleSet) -> tuple[Vision, Vision]:
     return one(cit_radius), one(params.cop_vision)
 
 
+class SteeredNumbers:
+    """Legitimacy and the arrest constant, set between steps: shared by Model I's ``World``
+    and Model II's ``InterGroupWorld`` (each has ``params``, ``rules`` and ``config``)."""
+
+    def _update(self, **values: object) -> None:
+        self.params = self.params.model_copy(update=values)
+        self.config = make_config(self.params, self.rules)
+
+    def set_legitimacy(self, value: float) -> None:
+        """Set L; grievance G = H (1 - L) follows at once for every citizen."""
+        if not 0 <= value <= 1:
+            raise QantarInputError(f"legitimacy: must be between 0 and 1 (got {value})")
+        self._update(legitimacy=float(value))
+
+    def set_arrest_constant(self, value: float) -> None:
+        """Set k in P = 1 - exp(-k C/A)."""
+        if value < 0:
+            raise QantarInputError(f"arrest_constant: must be at least 0 (got {value})")
+        self._update(arrest_constant=float(value))
+
+
 @dataclass
-class World:
+class World(SteeredNumbers):
     """State of one run (arrays), its parameters, rule set and random generator."""
 
     params: Params
@@ -166,23 +187,7 @@ class World:
         self.steps_done += n_steps
         return out
 
-    # --- steering between steps ----------------------------------------------------------
-    def _update(self, **values: object) -> None:
-        self.params = self.params.model_copy(update=values)
-        self.config = make_config(self.params, self.rules)
-
-    def set_legitimacy(self, value: float) -> None:
-        """Set L; grievance G = H (1 - L) follows at once for every citizen."""
-        if not 0 <= value <= 1:
-            raise QantarInputError(f"legitimacy: must be between 0 and 1 (got {value})")
-        self._update(legitimacy=float(value))
-
-    def set_arrest_constant(self, value: float) -> None:
-        """Set k in P = 1 - exp(-k C/A)."""
-        if value < 0:
-            raise QantarInputError(f"arrest_constant: must be at least 0 (got {value})")
-        self._update(arrest_constant=float(value))
-
+    # --- steering between steps (set_legitimacy, set_arrest_constant: SteeredNumbers) ---
     def add_cops(self, n: int) -> None:
         """Put ``n`` new cops on distinct random empty cells (new ids after all others)."""
         empty = np.flatnonzero(self.agents.cell >> BLOCK_SHIFT == 0)

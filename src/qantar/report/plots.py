@@ -27,21 +27,13 @@ def plot_series(counts, path, threshold: float, title: str = "", legitimacy=None
     axis when they change during the run (the paper's runs 3-5 and any schedule)."""
     counts = np.asarray(counts)
     steps = np.arange(len(counts))
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
-    _plot_controls(ax, steps, legitimacy, cops)
+    fig, ax = _start(steps, legitimacy, cops)
     for k, (label, colour) in enumerate((("quiet", "#4c72b0"), ("active", "#c44e52"), ("jailed", "#555555"))):
         ax.plot(steps, counts[:, k], label=label, color=colour, lw=1.2)
     for o in find_outbursts(counts[:, 1], threshold):
         ax.axvspan(o.start, o.end, color="#c44e52", alpha=0.08, lw=0)
     ax.axhline(threshold, color="#c44e52", lw=0.6, ls=":", label=f"outburst threshold ({threshold:g})")
-    ax.set_xlabel("step")
-    ax.set_ylabel("citizens")
-    ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.margins(x=0)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _finish(fig, ax, path, title)
 
 
 def plot_groups(counts, path, title: str = "", legitimacy=None, cops=None) -> None:
@@ -49,12 +41,23 @@ def plot_groups(counts, path, title: str = "", legitimacy=None, cops=None) -> No
     kills per step (counts in the columns of ``engine.intergroup_state.COLUMNS``)."""
     counts = np.asarray(counts)
     steps = np.arange(len(counts))
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
-    _plot_controls(ax, steps, legitimacy, cops)
+    fig, ax = _start(steps, legitimacy, cops)
     ax.plot(steps, counts[:, 0:3].sum(axis=1), label="blue (living)", color="#4c72b0", lw=1.2)
     ax.plot(steps, counts[:, 3:6].sum(axis=1), label="green (living)", color="#55a868", lw=1.2)
     ax.plot(steps, counts[:, 1] + counts[:, 4], label="active (killers)", color="#c44e52", lw=0.8)
     ax.plot(steps, counts[:, 6], label="killed per step", color="#555555", lw=0.8)
+    _finish(fig, ax, path, title)
+
+
+def _start(steps, legitimacy, cops):
+    """A figure for a run's series, with its changing controls on a second axis."""
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
+    _plot_controls(ax, steps, legitimacy, cops)
+    return fig, ax
+
+
+def _finish(fig, ax, path, title: str) -> None:
+    """Label a run's series figure and save it."""
     ax.set_xlabel("step")
     ax.set_ylabel("citizens")
     ax.set_title(title)
