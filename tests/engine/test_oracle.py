@@ -23,6 +23,7 @@ def assert_same(world: World, ref: ReferenceWorld, step: int) -> None:
         got, want = getattr(a, name).tolist(), getattr(ref, name)
         assert got == want, f"{name} differs after step {step}"
     assert world.counts().tolist() == ref.counts()
+    assert world.arrests == ref.arrests, f"arrests differ after step {step}"
 
 
 def run_both(params: Params, rules, seed: int, steps: int, controls=None) -> None:

@@ -64,6 +64,7 @@ class GroupAgents(NamedTuple):
     near_cop: np.ndarray
     free: np.ndarray
     counts: np.ndarray  # int64[3]: living citizens quiet, active, jailed
+    arrests: np.ndarray  # int64[1]: arrests made so far
     book: np.ndarray  # int64[4]: see BOOK_*
 
 
@@ -85,7 +86,7 @@ def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAge
     records["pos"] = -1
     records["state"] = DEAD
     return GroupAgents(**{name: records[name] for name in GROUP_PER_AGENT}, **empty_cells(cells, shared_near),
-                       counts=np.zeros(3, np.int64), book=np.zeros(4, np.int64))
+                       counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), book=np.zeros(4, np.int64))
 
 
 def grow(agents: GroupAgents, capacity: int) -> GroupAgents:

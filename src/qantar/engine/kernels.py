@@ -405,6 +405,7 @@ def arrest_rule(a, i, cfg, rng):
     # a zero term is served at once where jail counts down at the end of the step (NetLogo)
     served = term == 0 and not cfg.countdown_own_turn
     set_state(a, target, QUIET if served else JAILED, cfg)
+    a.arrests[0] += 1
     if cfg.cop_to_arrestee:
         relocate(a, i, a.pos[target], cfg)
 

@@ -60,6 +60,7 @@ class ReferenceWorld:
         self.pos: list[int] = agents["pos"]
         self.hardship: list[float] = agents["hardship"]
         self.risk_aversion: list[float] = agents["risk_aversion"]
+        self.arrests = 0  # arrests made so far
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -140,6 +141,7 @@ class ReferenceWorld:
         else:
             term = draw_index(self.rng, jail_term_bound(jmax, self.rules.jail_term_range == "inclusive"))
         self.jail[target] = term
+        self.arrests += 1
         served_at_once = term == 0 and self.rules.jail_countdown == "end_of_step"
         self.state[target] = QUIET if served_at_once else JAILED
         if self.rules.cop_after_arrest == "to_arrestee":

@@ -78,6 +78,7 @@ class Agents(NamedTuple):
     near_cop: np.ndarray  # int32 per cell: actives << 16 in the cops' vision (may be `near`)
     free: np.ndarray  # uint64 bitmap: bit c set iff cell c has no blocker
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
+    arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
 
 
 class Vision(NamedTuple):
@@ -132,7 +133,7 @@ def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
     records = np.zeros(n, AGENT_DTYPE)
     records["nxt"] = -1
     return Agents(**{name: records[name] for name in PER_AGENT}, **empty_cells(cells, shared_near),
-                  counts=np.zeros(3, np.int64))
+                  counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64))
 
 
 def empty_cells(cells: int, shared_near: bool) -> dict[str, np.ndarray]:

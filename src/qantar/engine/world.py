@@ -103,8 +103,8 @@ def make_visions(params: Params, rules: RuleSet) -> tuple[Vision, Vision]:
 
 
 class SteeredNumbers:
-    """Legitimacy and the arrest constant, set between steps: shared by Model I's ``World``
-    and Model II's ``InterGroupWorld`` (each has ``params``, ``rules`` and ``config``)."""
+    """Legitimacy, the arrest constant and movement, set between steps: shared by Model I's
+    ``World`` and Model II's ``InterGroupWorld`` (each has ``params``, ``rules``, ``config``)."""
 
     def _update(self, **values: object) -> None:
         self.params = self.params.model_copy(update=values)
@@ -121,6 +121,10 @@ class SteeredNumbers:
         if value < 0:
             raise QantarInputError(f"arrest_constant: must be at least 0 (got {value})")
         self._update(arrest_constant=float(value))
+
+    def set_movement(self, on: bool) -> None:
+        """Switch rule M on or off (a curfew keeps citizens where they are)."""
+        self._update(movement=bool(on))
 
 
 @dataclass
@@ -173,6 +177,11 @@ class World(SteeredNumbers):
         citizens = np.flatnonzero(a.kind == CITIZEN)
         return a.state[citizens].copy(), a.near[a.pos[citizens]] & NEAR_COP_MASK
 
+    @property
+    def arrests(self) -> int:
+        """Arrests made so far (every detention, whether or not the detainee is still held)."""
+        return int(self.agents.arrests[0])
+
     def counts(self) -> np.ndarray:
         """Citizens (quiet, active, jailed) now, as kept by the kernel."""
         return self.agents.counts.copy()
@@ -210,6 +219,9 @@ class World(SteeredNumbers):
         self._replace_agents({k: getattr(self.agents, k)[keep] for k in PER_AGENT})
 
     def _replace_agents(self, per_agent: dict[str, np.ndarray]) -> None:
-        """Swap in new per-agent arrays and recompute the cell lists and counts from them."""
+        """Swap in new per-agent arrays and recompute the cell lists and counts from them
+        (the arrests made so far carry over)."""
+        arrests = self.agents.arrests[0]
         self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near)
+        self.agents.arrests[0] = arrests
         kernels.rebuild_cells(self.agents, self.config)

@@ -1,0 +1,133 @@
+"""Reading a scenario: a built-in name or a TOML file, with ``--set`` overrides and
+``--without`` events, validated into a ``Scenario`` before anything runs.
+
+Every failure is a ``QantarInputError`` naming the file, the field path and what is
+accepted: a TOML syntax error (with its line), an unknown field, a value out of range, an
+unknown region, event type or source, a date outside the run.
+
+Example:
+    >>> s = load_scenario("kazakhstan-2022", overrides=["scale=400"], without=["csto"])
+    >>> s.scale, "csto" in [e.name for e in s.events]
+    (400.0, False)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from qantar.errors import QantarInputError
+from qantar.scenario.schema import EVENT_TYPES, Scenario
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios that ship with qantar."""
+    folder = resources.files("qantar.scenario") / "builtin"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def read_toml(name_or_path: str) -> tuple[dict, str]:
+    """The raw table of a built-in scenario or a TOML file, and a label for messages."""
+    if name_or_path in builtin_names():
+        text = (resources.files("qantar.scenario") / "builtin" / f"{name_or_path}.toml").read_text()
+        label = f"{name_or_path} (built-in)"
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise QantarInputError(f"scenario: {name_or_path!r} is neither a built-in scenario "
+                                   f"({', '.join(builtin_names())}) nor a file")
+        text, label = path.read_text(), str(path)
+    try:
+        return tomllib.loads(text), label
+    except tomllib.TOMLDecodeError as exc:
+        raise QantarInputError(f"{label}: not valid TOML: {exc}") from None
+
+
+def parse_value(text: str) -> object:
+    """A ``--set`` value read as TOML (numbers, booleans, dates, lists), else as a string.
+
+    Example:
+        >>> parse_value("0.8"), parse_value("true"), parse_value("Almaty"), parse_value("[23, 7]")
+        (0.8, True, 'Almaty', [23, 7])
+    """
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(raw: dict, assignment: str, label: str) -> None:
+    """Apply one ``PATH=VALUE`` to the raw table. PATH is dotted; regions and events are
+    addressed by name (``regions.Almaty.population``, ``events.csto.until``)."""
+    path, sep, value = assignment.partition("=")
+    if not sep or not path:
+        raise QantarInputError(f"--set: {assignment!r} is not PATH=VALUE (e.g. model.legitimacy=0.8)")
+    keys = path.strip().split(".")
+    node: object = raw
+    for depth, key in enumerate(keys[:-1]):
+        if isinstance(node, list):  # regions / events / targets: by name
+            match = [item for item in node if isinstance(item, dict) and item.get("name") == key]
+            if not match:
+                names = [str(item.get("name")) for item in node if isinstance(item, dict)]
+                raise QantarInputError(f"--set {path}: no {'.'.join(keys[:depth]) or 'item'} named {key!r} in "
+                                       f"{label}; known: {', '.join(names)}")
+            node = match[0]
+        elif isinstance(node, dict):
+            node = node.setdefault(key, {})
+        else:
+            raise QantarInputError(f"--set {path}: {'.'.join(keys[:depth])} is a value, not a table")
+    if not isinstance(node, dict):
+        raise QantarInputError(f"--set {path}: {'.'.join(keys[:-1])} is a list; name an item in it")
+    node[keys[-1]] = parse_value(value.strip())
+
+
+def _where(loc: tuple, raw: dict) -> str:
+    """A pydantic location as the user wrote it: ``events[3] (csto).until``."""
+    parts: list[str] = []
+    node: object = raw
+    for i, key in enumerate(loc):
+        if isinstance(key, int):
+            name = node[key].get("name") if isinstance(node, list) and key < len(node) and isinstance(node[key], dict) else None
+            parts[-1] += f"[{key}]" + (f" ({name})" if name else "")
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            continue
+        if i > 0 and isinstance(loc[i - 1], int) and key in EVENT_TYPES:
+            continue  # the discriminator's tag, not a field
+        parts.append(str(key))
+        node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def validate(raw: dict, label: str) -> Scenario:
+    """The raw table as a ``Scenario``, or a one-line error naming file and field."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = _where(tuple(err["loc"]), raw)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "union_tag_invalid":
+            msg = f"unknown event type {err['input'].get('type')!r}; accepted: {', '.join(EVENT_TYPES)}"
+        elif err["type"] == "union_tag_not_found":
+            msg = f"an event needs a type; accepted: {', '.join(EVENT_TYPES)}"
+        given = err.get("input")
+        shown = f" (got {given!r})" if where and given is not None and not isinstance(given, dict | list) else ""
+        raise QantarInputError(f"{label}: {where + ': ' if where else ''}{msg}{shown}") from None
+
+
+def load_scenario(name_or_path: str, overrides: list[str] | tuple[str, ...] = (),
+                  without: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """A validated scenario: read, overridden (``PATH=VALUE``), events dropped by name."""
+    raw, label = read_toml(name_or_path)
+    for assignment in overrides:
+        apply_override(raw, assignment, label)
+    if without:
+        names = [e.get("name") for e in raw.get("events", []) if isinstance(e, dict)]
+        unknown = [w for w in without if w not in names]
+        if unknown:
+            raise QantarInputError(f"--without: no event named {unknown[0]!r} in {label}; events: {', '.join(names)}")
+        raw["events"] = [e for e in raw.get("events", []) if e.get("name") not in set(without)]
+    return validate(raw, label)

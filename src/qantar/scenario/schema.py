@@ -1,0 +1,300 @@
+"""The scenario file's schema: a country in crisis as regions, a calendar of events, targets
+and sources, validated before anything runs.
+
+A scenario is a TOML file (``qantar.scenario.load``). Each table below is one pydantic
+model; every number has its range, every event names its regions and its source, and a
+date outside the run is refused. The mechanisms that events drive are documented in
+docs/model.md ("Scenarios"), each with the function that applies it.
+
+Event types accepted so far: ``hardship`` (a price shock, or a concession lowering it),
+``legitimacy`` (government resigns, foreign troops arrive...), ``police`` (officers added
+to or withdrawn from regions, or moved between them), ``foreign-troops`` (a contingent that
+arrives, guards sites so that local police are freed for the streets, and leaves) and
+``emergency`` (a state of emergency: a higher arrest constant, and a curfew that stops
+movement during given hours). The other mechanisms of issue 4 (lethal force, defection,
+news and blackouts, provocateurs) need kernel changes and are not accepted yet: an event of
+those types is refused with the list of accepted types, never silently ignored.
+
+Example:
+    >>> s = Scenario.model_validate({
+    ...     "name": "demo", "start": "2022-01-01T00:00:00", "days": 3,
+    ...     "regions": [{"name": "A", "population": 20000, "police_per_100k": 400}],
+    ...     "events": [{"type": "legitimacy", "name": "resign", "at": "2022-01-02T09:00:00",
+    ...                 "regions": ["A"], "add": 0.05, "source": "press"}],
+    ...     "sources": {"press": {"title": "A newspaper", "date": "2022-01-02"}}})
+    >>> s.events[0].type, s.end.isoformat()
+    ('legitimacy', '2022-01-04T00:00:00')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qantar.rules.ruleset import RULE_SETS
+
+
+class Strict(BaseModel):
+    """Frozen, and an unknown field is an error (a typo must not pass as a default)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Distribution(Strict):
+    """A per-citizen draw: ``uniform`` on [low, high], or ``beta`` with shapes a, b."""
+
+    dist: Literal["uniform", "beta"] = "uniform"
+    low: float = Field(0.0, ge=0, le=1)
+    high: float = Field(1.0, ge=0, le=1)
+    a: float = Field(1.0, gt=0)
+    b: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Distribution":
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+        return self
+
+
+class Source(Strict):
+    """Where a fact comes from: a title, and a date and address where known."""
+
+    title: str = Field(min_length=1)
+    date: dt.date | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class Region(Strict):
+    """A place with its own grid: people, police, and what they feel."""
+
+    name: str = Field(min_length=1)
+    population: int = Field(gt=0, description="people")
+    police_per_100k: float = Field(ge=0, description="police officers per 100,000 people")
+    legitimacy: float | None = Field(None, ge=0, le=1, description="L here; default: the model's")
+    hardship: Distribution = Distribution()
+    risk_aversion: Distribution = Distribution()
+    source: str | None = Field(None, description="id of the source of population and police")
+
+
+class Link(Strict):
+    """Two regions whose news reach each other (used by the news mechanism, next)."""
+
+    between: tuple[str, str]
+    weight: float = Field(1.0, ge=0, le=1)
+
+
+class Model(Strict):
+    """The model's numbers shared by every region (Model I's, with jail in days)."""
+
+    citizen_density: float = Field(0.7, gt=0, le=1, description="share of a region's cells holding a citizen")
+    citizen_vision: float = Field(7.0, gt=0)
+    cop_vision: float = Field(7.0, gt=0)
+    legitimacy: float = Field(0.85, ge=0, le=1, description="L where a region sets none")
+    arrest_constant: float = Field(2.3, ge=0)
+    threshold: float = Field(0.1, ge=0, le=1)
+    jail_days: float | None = Field(None, gt=0, description="longest jail term in days; none: held to the end")
+    movement: bool = True
+
+
+class EventBase(Strict):
+    """What every event has: a name (for ``--without``), a time, its regions, a source."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    at: dt.datetime
+    regions: list[str] | Literal["all"] = "all"
+    source: str = Field(min_length=1, description="id of a source in [sources]")
+    note: str | None = None
+
+    def region_names(self, known: list[str]) -> list[str]:
+        """The regions this event touches."""
+        return list(known) if self.regions == "all" else list(self.regions)
+
+    def named_regions(self) -> list[str]:
+        """Regions named anywhere in this event (to check they exist)."""
+        return [] if self.regions == "all" else list(self.regions)
+
+
+class HardshipEvent(EventBase):
+    """Each citizen's hardship raised (a price shock) or lowered (a concession) by ``add``,
+    clipped to [0, 1]; ``by_region`` gives other amounts for named regions."""
+
+    type: Literal["hardship"]
+    add: float = Field(ge=-1, le=1)
+    by_region: dict[str, float] = Field(default_factory=dict)
+
+    def named_regions(self) -> list[str]:
+        return super().named_regions() + list(self.by_region)
+
+
+class LegitimacyEvent(EventBase):
+    """Legitimacy moved by ``add`` or set to ``set`` (clipped to [0, 1])."""
+
+    type: Literal["legitimacy"]
+    add: float | None = Field(None, ge=-1, le=1)
+    set: float | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> "LegitimacyEvent":
+        if (self.add is None) == (self.set is None):
+            raise ValueError("give exactly one of add (a change) or set (a new value)")
+        return self
+
+
+class PoliceEvent(EventBase):
+    """Police officers added to each region (negative: withdrawn), or moved: ``officers``
+    taken from ``from_region`` and spread over ``regions`` by population."""
+
+    type: Literal["police"]
+    officers: int
+    from_region: str | None = None
+
+    def named_regions(self) -> list[str]:
+        return super().named_regions() + ([self.from_region] if self.from_region else [])
+
+
+class ForeignTroopsEvent(EventBase):
+    """A foreign contingent: ``troops`` by region arrive at ``at`` and leave at ``until``.
+    They guard sites, which frees ``frees_police_per_troop`` local officers each for the
+    streets; with ``patrol`` they also police the streets themselves."""
+
+    type: Literal["foreign-troops"]
+    until: dt.datetime | None = None
+    troops: dict[str, int] = Field(min_length=1)
+    frees_police_per_troop: float = Field(0.0, ge=0)
+    patrol: bool = False
+
+    def region_names(self, known: list[str]) -> list[str]:
+        return list(self.troops)
+
+    def named_regions(self) -> list[str]:
+        return list(self.troops)
+
+
+class EmergencyEvent(EventBase):
+    """A state of emergency from ``at`` to ``until``: the arrest constant times
+    ``arrest_factor``; with ``curfew`` = [from hour, to hour], nobody moves in those hours."""
+
+    type: Literal["emergency"]
+    until: dt.datetime | None = None
+    arrest_factor: float = Field(1.0, ge=1)
+    curfew: tuple[int, int] | None = None
+
+    @model_validator(mode="after")
+    def _hours(self) -> "EmergencyEvent":
+        if self.curfew and not all(0 <= h <= 23 for h in self.curfew):
+            raise ValueError(f"curfew hours must be 0-23 (got {list(self.curfew)})")
+        return self
+
+
+Event = Annotated[
+    Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent],
+    Field(discriminator="type"),
+]
+EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency")
+
+Metric = Literal["peak_participants", "peak_date", "detained", "first_region"]
+
+
+class Target(Strict):
+    """A reported figure the scenario should reproduce, as a range (``low``-``high``, in
+    people) or dates (``on``-``by``); ``region`` none means national."""
+
+    name: str = Field(min_length=1)
+    metric: Metric
+    low: float | None = Field(None, ge=0)
+    high: float | None = Field(None, ge=0)
+    on: dt.date | None = None
+    by: dt.date | None = None
+    region: str | None = None
+    value: str | None = Field(None, description="first_region: the region expected first")
+    source: str = Field(min_length=1)
+
+
+class Scenario(Strict):
+    """A whole scenario: the run's calendar, the model, regions, links, events, targets, sources."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = ""
+    description: str = ""
+    start: dt.datetime
+    days: int = Field(gt=0, le=3650)
+    steps_per_day: int = Field(24, ge=1, le=1440)
+    scale: float = Field(200.0, ge=1, description="people per agent")
+    rules: str = "netlogo"
+    rule_overrides: dict[str, object] = Field(default_factory=dict)
+    model: Model = Model()
+    regions: list[Region] = Field(min_length=1)
+    links: list[Link] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    sources: dict[str, Source] = Field(default_factory=dict)
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(days=self.days)
+
+    @property
+    def steps(self) -> int:
+        return self.days * self.steps_per_day
+
+    @property
+    def region_names(self) -> list[str]:
+        return [r.name for r in self.regions]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scenario":
+        """Cross-field checks: names unique and known, dates inside the run, sources cited."""
+        if self.rules not in RULE_SETS:
+            raise ValueError(f"rules: unknown rule set {self.rules!r}; accepted: {', '.join(RULE_SETS)}")
+        names = self.region_names
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"regions: the name {dup[0]!r} is used twice; region names must be unique")
+        known = set(names)
+
+        def check_region(where: str, name: str) -> None:
+            if name not in known:
+                raise ValueError(f"{where}: unknown region {name!r}; known: {', '.join(names)}")
+
+        def check_source(where: str, sid: str | None) -> None:
+            if sid is not None and sid not in self.sources:
+                raise ValueError(f"{where}.source: unknown source {sid!r}; add it under [sources] "
+                                 f"(known: {', '.join(self.sources) or 'none'})")
+
+        def check_time(where: str, when: dt.datetime) -> None:
+            if not self.start <= when < self.end:
+                raise ValueError(f"{where}: {when.isoformat()} is outside the run ({self.start.isoformat()} to "
+                                 f"{self.end.isoformat()}); move it into the run or change start/days")
+
+        for i, r in enumerate(self.regions):
+            check_source(f"regions[{i}]", r.source)
+        for i, link in enumerate(self.links):
+            for name in link.between:
+                check_region(f"links[{i}].between", name)
+        event_names = [e.name for e in self.events]
+        for i, e in enumerate(self.events):
+            where = f"events[{i}] ({e.name})"
+            if event_names.count(e.name) > 1:
+                raise ValueError(f"{where}.name: used by two events; event names must be unique (--without uses them)")
+            for name in e.named_regions():
+                check_region(f"{where}.regions", name)
+            check_source(where, e.source)
+            check_time(f"{where}.at", e.at)
+            until = getattr(e, "until", None)
+            if until is not None:
+                if until <= e.at:
+                    raise ValueError(f"{where}.until: {until.isoformat()} must come after at ({e.at.isoformat()})")
+                if until > self.end:
+                    raise ValueError(f"{where}.until: {until.isoformat()} is after the run's end "
+                                     f"({self.end.isoformat()}); leave it out to last to the end")
+        for i, t in enumerate(self.targets):
+            where = f"targets[{i}] ({t.name})"
+            check_source(where, t.source)
+            if t.region is not None:
+                check_region(f"{where}.region", t.region)
+            if t.value is not None and t.metric == "first_region":
+                check_region(f"{where}.value", t.value)
+        return self

@@ -1,0 +1,76 @@
+"""Scenario files: the built-in one loads; every kind of bad input is refused before anything
+runs, with the file, the field path and what is accepted; --set and --without work."""
+
+import pytest
+
+from qantar.errors import QantarInputError
+from qantar.scenario.load import builtin_names, load_scenario
+
+MINIMAL = """
+name = "tiny"
+start = 2022-01-01T00:00:00
+days = 2
+[[regions]]
+name = "A"
+population = 10000
+police_per_100k = 400
+[[events]]
+name = "shock"
+type = "hardship"
+at = 2022-01-01T06:00:00
+add = 0.2
+source = "s"
+[sources.s]
+title = "a source"
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_builtin_kazakhstan_loads_with_its_regions():
+    assert "kazakhstan-2022" in builtin_names()
+    s = load_scenario("kazakhstan-2022")
+    want = {"Zhanaozen", "Aktau", "Aktobe", "Almaty", "Nur-Sultan", "Shymkent", "Taraz", "Atyrau", "Uralsk",
+            "Kyzylorda", "Taldykorgan"}
+    assert want <= set(s.region_names)
+    assert all(e.source in s.sources for e in s.events) and all(t.source in s.sources for t in s.targets)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("days = 2", "days = -2"), "days: Input should be greater than 0"),
+    (("population = 10000", "population = -5"), "regions[0] (A).population: Input should be greater than 0"),
+    (('type = "hardship"', 'type = "lethal"'), "events[0] (shock): unknown event type 'lethal'; accepted: hardship"),
+    (('regions]]\nname = "A"', 'regions]]\nname = "A"\ncolour = "red"'), "regions[0] (A).colour: Extra inputs"),
+    (("at = 2022-01-01T06:00:00", "at = 2022-03-01T06:00:00"), "is outside the run (2022-01-01T00:00:00 to 2022-01-03"),
+    (('source = "s"', 'source = "t"'), "events[0] (shock).source: unknown source 't'"),
+    (("add = 0.2", "add = 0.2\nregions = [\"B\"]"), "events[0] (shock).regions: unknown region 'B'; known: A"),
+    (("add = 0.2", "add = 7"), "events[0] (shock).add: Input should be less than or equal to 1 (got 7)"),
+    (("days = 2", "days = = 2"), "not valid TOML"),
+])
+def test_bad_input_is_refused_with_the_field(tmp_path, change, expected):
+    path = write(tmp_path, MINIMAL.replace(*change))
+    with pytest.raises(QantarInputError) as err:
+        load_scenario(path)
+    assert expected in str(err.value) and path in str(err.value)
+
+
+def test_set_and_without(tmp_path):
+    path = write(tmp_path, MINIMAL)
+    s = load_scenario(path, overrides=["regions.A.population=20000", "model.legitimacy=0.7", "scale=50"])
+    assert s.regions[0].population == 20000 and s.model.legitimacy == 0.7 and s.scale == 50
+    assert load_scenario(path, without=["shock"]).events == []
+    with pytest.raises(QantarInputError, match="--without: no event named 'nope'.*events: shock"):
+        load_scenario(path, without=["nope"])
+    with pytest.raises(QantarInputError, match="no regions named 'Q'.*known: A"):
+        load_scenario(path, overrides=["regions.Q.population=1"])
+    with pytest.raises(QantarInputError, match="not PATH=VALUE"):
+        load_scenario(path, overrides=["scale"])
+
+
+def test_unknown_scenario_names_the_built_ins():
+    with pytest.raises(QantarInputError, match="neither a built-in scenario \\(kazakhstan-2022\\) nor a file"):
+        load_scenario("atlantis-2030")
