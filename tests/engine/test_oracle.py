@@ -70,6 +70,7 @@ def test_mid_run_controls(rules):
         7: lambda w: w.set_arrest_constant(0.5),
         9: lambda w: w.remove_cops(5),
         11: edit_hardship,
+        12: lambda w: w.set_grievance_shift(0.15),
     }
     run_both(params, rule_set(rules), seed=3, steps=14, controls=controls)
 

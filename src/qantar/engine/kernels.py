@@ -363,7 +363,7 @@ def move_rule(a, i, vis, cfg, rng):
 @kernel(inline="always")
 def activation_rule(a, i, cfg):
     """Rule A for citizen i: active if G - R P > T, with C and A counted in its vision."""
-    g = grievance(a.hardship[i], cfg.legitimacy)
+    g = grievance(a.hardship[i], cfg.legitimacy, cfg.grievance_shift)
     new = QUIET
     if can_be_active(g, cfg.threshold):
         seen = a.near[a.pos[i]]
@@ -507,13 +507,16 @@ def step(a, cfg, rng, order):
 
 @njit(cache=True)
 def run_steps(a, cfg, rng, n_steps, out):
-    """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``."""
+    """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``,
+    and the arrests made so far if ``out`` has a fourth column."""
     order = np.empty(a.kind.shape[0], np.int32)
     for t in range(n_steps):
         step(a, cfg, rng, order)
         out[t, 0] = a.counts[0]
         out[t, 1] = a.counts[1]
         out[t, 2] = a.counts[2]
+        if out.shape[1] > 3:
+            out[t, 3] = a.arrests[0]
 
 
 @kernel()

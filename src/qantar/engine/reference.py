@@ -61,6 +61,7 @@ class ReferenceWorld:
         self.hardship: list[float] = agents["hardship"]
         self.risk_aversion: list[float] = agents["risk_aversion"]
         self.arrests = 0  # arrests made so far
+        self.grievance_shift = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -125,7 +126,7 @@ class ReferenceWorld:
         cops = sum(1 for j in here if self.kind[j] == COP)
         actives = sum(1 for j in here if self.is_active_citizen(j))
         p = arrest_probability(cops, 1 + actives, self.params.arrest_constant, ARREST_RATIO_CODES[self.rules.arrest_ratio])
-        g = grievance(self.hardship[i], self.params.legitimacy)
+        g = grievance(self.hardship[i], self.params.legitimacy, self.grievance_shift)
         self.state[i] = ACTIVE if is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold) else QUIET
 
     def enforce(self, i: int) -> None:
@@ -221,6 +222,9 @@ class ReferenceWorld:
     # --- steering between steps (as World does) -------------------------------------------
     def set_legitimacy(self, value: float) -> None:
         self.params = self.params.model_copy(update={"legitimacy": value})
+
+    def set_grievance_shift(self, value: float) -> None:
+        self.grievance_shift = value
 
     def set_arrest_constant(self, value: float) -> None:
         self.params = self.params.model_copy(update={"arrest_constant": value})

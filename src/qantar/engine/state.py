@@ -121,6 +121,7 @@ class Config(NamedTuple):
     arrest_constant: float
     threshold: float
     max_jail_term: int  # -1 for life
+    grievance_shift: float = 0.0  # added to every citizen's G (news, blackouts; 0 in Epstein's model)
 
 
 def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:

@@ -66,8 +66,9 @@ def fill_uniform(out: np.ndarray, rng: np.random.Generator) -> None:
         out[start:stop] = rng.random(stop - start)
 
 
-def make_config(params: Params, rules: RuleSet) -> Config:
-    """The kernel's view of parameters, visions and rule switches."""
+def make_config(params: Params, rules: RuleSet, grievance_shift: float = 0.0) -> Config:
+    """The kernel's view of parameters, visions and rule switches (and the grievance shift a
+    scenario's news sets between steps)."""
     cit_vis, cop_vis = make_visions(params, rules)
     return Config(
         width=params.width,
@@ -88,6 +89,7 @@ def make_config(params: Params, rules: RuleSet) -> Config:
         arrest_constant=float(params.arrest_constant),
         threshold=float(params.threshold),
         max_jail_term=-1 if params.max_jail_term is None else int(params.max_jail_term),
+        grievance_shift=float(grievance_shift),
     )
 
 
@@ -108,7 +110,12 @@ class SteeredNumbers:
 
     def _update(self, **values: object) -> None:
         self.params = self.params.model_copy(update=values)
-        self.config = make_config(self.params, self.rules)
+        self.config = make_config(self.params, self.rules, self.config.grievance_shift)
+
+    def set_grievance_shift(self, value: float) -> None:
+        """Add ``value`` to every citizen's grievance from the next step (what it learns from
+        outside its vision: a scenario's news mechanism; 0 in Epstein's model)."""
+        self.config = self.config._replace(grievance_shift=float(value))
 
     def set_legitimacy(self, value: float) -> None:
         """Set L; grievance G = H (1 - L) follows at once for every citizen."""
@@ -187,11 +194,12 @@ class World(SteeredNumbers):
         return self.agents.counts.copy()
 
     # --- stepping ------------------------------------------------------------------------
-    def run(self, n_steps: int) -> np.ndarray:
-        """Run ``n_steps`` steps; return citizens (quiet, active, jailed) after each, shape (n, 3)."""
+    def run(self, n_steps: int, with_arrests: bool = False) -> np.ndarray:
+        """Run ``n_steps`` steps; return citizens (quiet, active, jailed) after each, shape
+        (n, 3), and with ``with_arrests`` a fourth column: the arrests made so far."""
         if n_steps < 0:
             raise QantarInputError(f"steps: must be at least 0 (got {n_steps})")
-        out = np.empty((n_steps, 3), np.int64)
+        out = np.empty((n_steps, 4 if with_arrests else 3), np.int64)
         kernels.run_steps(self.agents, self.config, self.rng, n_steps, out)
         self.steps_done += n_steps
         return out

@@ -27,9 +27,10 @@ ARREST_RATIO_CODES = {"continuous": RATIO_CONTINUOUS, "floor": RATIO_FLOOR, "rou
 
 
 @njit(cache=True)
-def grievance(hardship: float, legitimacy: float) -> float:
-    """Rule G: grievance G = H (1 - L)."""
-    return hardship * (1.0 - legitimacy)
+def grievance(hardship: float, legitimacy: float, shift: float = 0.0) -> float:
+    """Rule G: grievance G = H (1 - L), plus ``shift``, what a citizen learns from outside
+    its vision (0 in Epstein's model; scenarios' news and blackouts set it, docs/model.md)."""
+    return hardship * (1.0 - legitimacy) + shift
 
 
 @njit(cache=True)

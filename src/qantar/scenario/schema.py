@@ -9,11 +9,13 @@ docs/model.md ("Scenarios"), each with the function that applies it.
 Event types accepted so far: ``hardship`` (a price shock, or a concession lowering it),
 ``legitimacy`` (government resigns, foreign troops arrive...), ``police`` (officers added
 to or withdrawn from regions, or moved between them), ``foreign-troops`` (a contingent that
-arrives, guards sites so that local police are freed for the streets, and leaves) and
+arrives, guards sites so that local police are freed for the streets, and leaves),
 ``emergency`` (a state of emergency: a higher arrest constant, and a curfew that stops
-movement during given hours). The other mechanisms of issue 4 (lethal force, defection,
-news and blackouts, provocateurs) need kernel changes and are not accepted yet: an event of
-those types is refused with the list of accepted types, never silently ignored.
+movement during given hours) and ``shutdown`` (an internet shutdown: the news channel cut
+or weakened, and the anger it may cause). News itself is the ``[news]`` table. The other
+mechanisms of issue 4 (lethal force, defection, provocateurs, legitimacy feedback) are not
+accepted yet: an event of those types is refused with the list of accepted types, never
+silently ignored.
 
 Example:
     >>> s = Scenario.model_validate({
@@ -74,8 +76,8 @@ class Region(Strict):
     population: int = Field(gt=0, description="people")
     police_per_100k: float = Field(ge=0, description="police officers per 100,000 people")
     legitimacy: float | None = Field(None, ge=0, le=1, description="L here; default: the model's")
-    hardship: Distribution = Distribution()
-    risk_aversion: Distribution = Distribution()
+    hardship: Distribution | None = Field(None, description="default: the model's")
+    risk_aversion: Distribution | None = Field(None, description="default: the model's")
     source: str | None = Field(None, description="id of the source of population and police")
 
 
@@ -84,6 +86,21 @@ class Link(Strict):
 
     between: tuple[str, str]
     weight: float = Field(1.0, ge=0, le=1)
+
+
+class News(Strict):
+    """What citizens learn of protest beyond their vision, through media and messaging.
+
+    Each step, region r's news is ``own`` x its own active share + ``linked`` x the mean
+    over its links of (link weight x the linked region's share) + ``national`` x the
+    national share (shares of the previous step); it raises every citizen's grievance by
+    ``gain`` x the region's channel strength x the news. ``gain`` 0 switches news off.
+    """
+
+    gain: float = Field(0.0, ge=0, description="grievance added per unit of news; 0: no news")
+    own: float = Field(0.0, ge=0, le=1)
+    linked: float = Field(1.0, ge=0, le=1)
+    national: float = Field(0.0, ge=0, le=1)
 
 
 class Model(Strict):
@@ -97,6 +114,8 @@ class Model(Strict):
     threshold: float = Field(0.1, ge=0, le=1)
     jail_days: float | None = Field(None, gt=0, description="longest jail term in days; none: held to the end")
     movement: bool = True
+    hardship: Distribution = Field(Distribution(), description="H where a region sets none")
+    risk_aversion: Distribution = Field(Distribution(), description="R where a region sets none")
 
 
 class EventBase(Strict):
@@ -173,6 +192,18 @@ class ForeignTroopsEvent(EventBase):
         return list(self.troops)
 
 
+class ShutdownEvent(EventBase):
+    """An internet shutdown from ``at`` to ``until``: the news channel keeps ``channel`` of
+    its strength (0: cut), and citizens' grievance rises by ``anger`` while it lasts. With
+    anger 0 a shutdown calms (less news); with anger above the news it cut, it spreads
+    protest locally (Hassanpour's finding for Egypt, 2011)."""
+
+    type: Literal["shutdown"]
+    until: dt.datetime | None = None
+    channel: float = Field(0.0, ge=0, le=1)
+    anger: float = Field(0.0, ge=0, le=1)
+
+
 class EmergencyEvent(EventBase):
     """A state of emergency from ``at`` to ``until``: the arrest constant times
     ``arrest_factor``; with ``curfew`` = [from hour, to hour], nobody moves in those hours."""
@@ -190,10 +221,10 @@ class EmergencyEvent(EventBase):
 
 
 Event = Annotated[
-    Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent],
+    Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent, ShutdownEvent],
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency")
+EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown")
 
 Metric = Literal["peak_participants", "peak_date", "detained", "first_region"]
 
@@ -226,6 +257,7 @@ class Scenario(Strict):
     rules: str = "netlogo"
     rule_overrides: dict[str, object] = Field(default_factory=dict)
     model: Model = Model()
+    news: News = News()
     regions: list[Region] = Field(min_length=1)
     links: list[Link] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)

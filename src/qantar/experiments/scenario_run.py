@@ -1,0 +1,188 @@
+"""One run of a scenario: a world per region, stepped together, with the calendar's actions
+applied between steps.
+
+Regions do not share a grid; they share the clock. Before each step, the actions dated for
+it change their regions' controls (``scenario.timeline``), and ``sync`` pushes the controls
+into the worlds: legitimacy, the arrest constant times the emergency's factor, movement off
+under curfew, hardship as each citizen's own value plus the regional offset (clipped to
+[0, 1]), and the cops on the streets (officers / scale, rounded; added on random empty cells
+or withdrawn at random). Between actions the regions run in chunks.
+
+Seeds: the run's seed is a ``SeedSequence``; region k's world gets its k-th spawned child,
+so every region, and the whole run, is reproducible on its own.
+
+Example:
+    >>> from qantar.scenario.load import load_scenario
+    >>> s = load_scenario("kazakhstan-2022", overrides=["days=2", "scale=2000"], without=["csto", "csto-legitimacy",
+    ...     "national-caps", "government-resigns", "mangystau-cap"] + [e for e in ["emergency-mangystau-almaty",
+    ...     "emergency-almaty-region", "emergency-nur-sultan", "emergency-other-regions"]])
+    >>> run = run_scenario(s, seed=1)
+    >>> run.counts.shape          # regions x (steps + 1) x (quiet, active, jailed, detained)
+    (11, 49, 4)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from qantar.engine import World
+from qantar.engine.state import CITIZEN
+from qantar.errors import QantarInputError
+from qantar.rules.mechanisms import grievance_shift, link_matrix, news_received
+from qantar.scenario.build import draw, officers, region_params, scenario_rules
+from qantar.scenario.schema import Scenario
+from qantar.scenario.timeline import Controls, compile_timeline, time_of
+
+#: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people).
+COUNT_COLUMNS = ("quiet", "active", "jailed", "detained")
+
+
+@dataclass
+class RegionWorld:
+    """One region's world, its controls, and its citizens' own hardship (before offsets)."""
+
+    name: str
+    world: World
+    controls: Controls
+    citizens: np.ndarray
+    base_hardship: np.ndarray
+    base_arrest_constant: float
+    base_movement: bool
+    scale: float
+
+    def sync(self) -> None:
+        """Push the controls into the world (only what changed is touched)."""
+        w, c = self.world, self.controls
+        if w.params.legitimacy != c.legitimacy:
+            w.set_legitimacy(c.legitimacy)
+        k = self.base_arrest_constant * c.arrest_factor
+        if w.params.arrest_constant != k:
+            w.set_arrest_constant(k)
+        moving = self.base_movement and not c.curfew
+        if w.params.movement != moving:
+            w.set_movement(moving)
+        w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
+        want = round(c.officers / self.scale)
+        have = w.n_cops
+        try:
+            if want > have:
+                w.add_cops(want - have)
+            elif want < have:
+                w.remove_cops(have - want)
+        except QantarInputError as exc:
+            raise QantarInputError(f"region {self.name}: no room for {want} cops ({exc}); lower the police or "
+                                   "the model's citizen_density") from None
+        self.citizens = np.flatnonzero(w.agents.kind == CITIZEN)  # cops added or removed renumber agents
+
+
+@dataclass
+class ScenarioRun:
+    """What one run made: per region and step (row 0: the start), in agents."""
+
+    scenario: Scenario
+    seed: object
+    regions: list[str]
+    counts: np.ndarray  # (regions, steps + 1, 4): quiet, active, jailed, detained (cumulative arrests)
+    cops: np.ndarray  # (regions, steps + 1): cops on the streets
+    legitimacy: np.ndarray  # (regions, steps + 1)
+    arrest_constant: np.ndarray  # (regions, steps + 1)
+    curfew: np.ndarray  # (regions, steps + 1) bool
+
+    @property
+    def times(self) -> list[dt.datetime]:
+        """When each row was recorded: the start, then the end of each step."""
+        return [time_of(self.scenario, t) for t in range(1, self.counts.shape[1] + 1)]
+
+    def people(self, column: str) -> np.ndarray:
+        """A count column in people (agents times the scale), (regions, steps + 1)."""
+        return self.counts[:, :, COUNT_COLUMNS.index(column)] * self.scenario.scale
+
+
+class NewsWire:
+    """The news between regions (rules News and Shutdown): before each step, every region's
+    grievance shift from the previous step's active shares, its channel and its anger."""
+
+    def __init__(self, scenario: Scenario, regions: list[RegionWorld]):
+        self.params = scenario.news
+        self.regions = regions
+        names = [r.name for r in regions]
+        self.links = link_matrix(names, [(lk.between[0], lk.between[1], lk.weight) for lk in scenario.links])
+        self.citizens = np.array([len(r.citizens) for r in regions], float)
+        self.populations = np.array([reg.population for reg in scenario.regions], float)
+        self.on = self.params.gain > 0 or any(getattr(e, "anger", 0) > 0 for e in scenario.events)
+
+    def update(self, counts_now: np.ndarray) -> None:
+        """Set each world's grievance shift from ``counts_now`` (regions x 4, last step)."""
+        if not self.on:
+            return
+        shares = counts_now[:, 1] / np.maximum(1.0, self.citizens)
+        p = self.params
+        news = news_received(shares, self.links, p.own, p.linked, p.national, self.populations)
+        channel = np.array([r.controls.channel for r in self.regions])
+        anger = np.array([r.controls.anger for r in self.regions])
+        for r, shift in zip(self.regions, grievance_shift(news, p.gain, channel, anger)):
+            if r.world.config.grievance_shift != shift:
+                r.world.set_grievance_shift(float(shift))
+
+
+def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
+    """A world per region, seeded from the run's seed spawned once per region."""
+    rules = scenario_rules(scenario)
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    out = []
+    for region, child in zip(scenario.regions, seq.spawn(len(scenario.regions))):
+        world = World.build(region_params(scenario, region), rules, seed=child)
+        citizens = np.flatnonzero(world.agents.kind == CITIZEN)
+        a = world.agents
+        a.hardship[citizens] = draw(region.hardship or scenario.model.hardship, a.hardship[citizens], world.rng)
+        a.risk_aversion[citizens] = draw(region.risk_aversion or scenario.model.risk_aversion,
+                                         a.risk_aversion[citizens], world.rng)
+        controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region))
+        out.append(RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(),
+                               world.params.arrest_constant, world.params.movement, scenario.scale))
+    return out
+
+
+def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
+    """Run the scenario once from ``seed`` (an int or a ``SeedSequence``)."""
+    regions = build_regions(scenario, seed)
+    by_name = {r.name: r for r in regions}
+    actions = compile_timeline(scenario)
+    n, steps = len(regions), scenario.steps
+    counts = np.zeros((n, steps + 1, 4), np.int64)
+    cops = np.zeros((n, steps + 1), np.int64)
+    legitimacy = np.zeros((n, steps + 1))
+    arrest_constant = np.zeros((n, steps + 1))
+    curfew = np.zeros((n, steps + 1), bool)
+
+    def note_controls(k: int, r: RegionWorld, rows: slice) -> None:
+        cops[k, rows] = r.world.n_cops
+        legitimacy[k, rows] = r.world.params.legitimacy
+        arrest_constant[k, rows] = r.world.params.arrest_constant
+        curfew[k, rows] = r.controls.curfew
+
+    for k, r in enumerate(regions):
+        counts[k, 0, :3] = r.world.counts()
+        note_controls(k, r, slice(0, 1))
+    news = NewsWire(scenario, regions)
+    t, i = 1, 0
+    while t <= steps:
+        touched = set()
+        while i < len(actions) and actions[i].step == t:
+            actions[i].apply(by_name[actions[i].region].controls)
+            touched.add(actions[i].region)
+            i += 1
+        for name in touched:
+            by_name[name].sync()
+        news.update(counts[:, t - 1])
+        stop = actions[i].step if i < len(actions) else steps + 1
+        if news.on:
+            stop = t + 1  # news is read every step
+        for k, r in enumerate(regions):
+            counts[k, t:stop] = r.world.run(stop - t, with_arrests=True)
+            note_controls(k, r, slice(t, stop))
+        t = stop
+    return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew)

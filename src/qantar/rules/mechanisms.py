@@ -1,0 +1,47 @@
+"""The scenario mechanisms' formulas, one function per rule of docs/model.md ("Scenarios").
+
+Pure functions on arrays, like ``formulas``; the scenario runner
+(``experiments.scenario_run``) calls them between steps and pushes their results into each
+region's world.
+
+Example:
+    >>> import numpy as np
+    >>> links = link_matrix(["A", "B", "C"], [("A", "B", 1.0)])
+    >>> news = news_received(np.array([0.1, 0.0, 0.0]), links, own=0.0, linked=1.0, national=0.0)
+    >>> news.round(3).tolist()          # B hears of A's protest; C, linked to nobody, hears nothing
+    [0.0, 0.1, 0.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def link_matrix(regions: list[str], links: list[tuple[str, str, float]]) -> np.ndarray:
+    """Symmetric matrix of link weights between regions (0 where unlinked)."""
+    index = {name: k for k, name in enumerate(regions)}
+    w = np.zeros((len(regions), len(regions)))
+    for a, b, weight in links:
+        w[index[a], index[b]] = w[index[b], index[a]] = weight
+    return w
+
+
+def news_received(shares: np.ndarray, links: np.ndarray, own: float, linked: float, national: float,
+                  populations: np.ndarray | None = None) -> np.ndarray:
+    """Rule News: what each region learns of protest beyond its citizens' vision.
+
+    ``own`` x its own active share, plus ``linked`` x the mean over its links of (weight x
+    the linked region's share), plus ``national`` x the national share (population-weighted
+    when ``populations`` are given). Shares are of the previous step.
+    """
+    degree = np.count_nonzero(links, axis=1)
+    from_links = np.divide(links @ shares, degree, out=np.zeros_like(shares), where=degree > 0)
+    weights = populations if populations is not None else np.ones_like(shares)
+    national_share = float(np.dot(shares, weights) / weights.sum())
+    return own * shares + linked * from_links + national * national_share
+
+
+def grievance_shift(news: np.ndarray, gain: float, channel: np.ndarray, anger: np.ndarray) -> np.ndarray:
+    """Rule Shutdown: the grievance every citizen of a region adds to H (1 - L): ``gain`` x
+    the channel's strength (1 open, 0 cut) x the news, plus the anger a shutdown causes."""
+    return gain * channel * news + anger

@@ -1,0 +1,191 @@
+"""The calendar of a scenario turned into steps: each event becomes actions on regions'
+controls, applied between steps.
+
+Step t (1-based) covers the time from ``start + (t-1) dt`` to ``start + t dt``, with
+``dt = 1 day / steps_per_day``. An action dated at time x takes effect from the first step
+that starts at or after x (never before it happened); one that would fall after the last
+step has no effect on the run and is dropped.
+
+Each region has ``Controls``: the numbers the events move (a hardship offset, legitimacy,
+police officers on the streets, the arrest factor of a state of emergency, whether a curfew
+is on). ``apply`` changes them; ``scenario.regional`` pushes them into each region's world.
+
+Example:
+    >>> from qantar.scenario.load import load_scenario
+    >>> s = load_scenario("kazakhstan-2022")
+    >>> step_at(s, s.start), step_at(s, s.start.replace(hour=1, minute=30))
+    (1, 3)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from qantar.scenario.schema import (
+    EmergencyEvent,
+    ForeignTroopsEvent,
+    HardshipEvent,
+    LegitimacyEvent,
+    PoliceEvent,
+    Scenario,
+    ShutdownEvent,
+)
+
+
+def step_at(scenario: Scenario, when: dt.datetime) -> int | None:
+    """The first step that starts at or after ``when`` (None: after the run's last step)."""
+    step_length = dt.timedelta(days=1) / scenario.steps_per_day
+    t = math.ceil((when - scenario.start) / step_length - 1e-9) + 1
+    return t if t <= scenario.steps else None
+
+
+def time_of(scenario: Scenario, step: int) -> dt.datetime:
+    """When step ``step`` starts (step ``steps + 1``: the run's end)."""
+    return scenario.start + (step - 1) * (dt.timedelta(days=1) / scenario.steps_per_day)
+
+
+@dataclass
+class Controls:
+    """What events move in one region. ``officers``: police on the streets (people);
+    ``emergencies``: arrest factor by event; ``curfews``: events whose curfew is on now."""
+
+    hardship_offset: float
+    legitimacy: float
+    officers: float
+    emergencies: dict[str, float] = field(default_factory=dict)
+    curfews: set[str] = field(default_factory=set)
+    shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
+
+    @property
+    def channel(self) -> float:
+        """Strength of the news channel: the weakest shutdown's, 1 without one."""
+        return min((c for c, _ in self.shutdowns.values()), default=1.0)
+
+    @property
+    def anger(self) -> float:
+        """Grievance added by shutdowns now: the largest."""
+        return max((a for _, a in self.shutdowns.values()), default=0.0)
+
+    @property
+    def arrest_factor(self) -> float:
+        return max(self.emergencies.values(), default=1.0)
+
+    @property
+    def curfew(self) -> bool:
+        return bool(self.curfews)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One change to one region's controls before step ``step``, made by event ``event``."""
+
+    step: int
+    event: str
+    region: str
+    kind: str  # hardship, legitimacy_add/set, officers, emergency_on/off, curfew_on/off, shutdown_on/off
+    value: float = 0.0
+    value2: float = 0.0
+
+    def apply(self, c: Controls) -> None:
+        """Change the controls as this action says."""
+        if self.kind == "hardship":
+            c.hardship_offset += self.value
+        elif self.kind == "legitimacy_add":
+            c.legitimacy = min(1.0, max(0.0, c.legitimacy + self.value))
+        elif self.kind == "legitimacy_set":
+            c.legitimacy = self.value
+        elif self.kind == "officers":
+            c.officers = max(0.0, c.officers + self.value)
+        elif self.kind == "emergency_on":
+            c.emergencies[self.event] = self.value
+        elif self.kind == "emergency_off":
+            c.emergencies.pop(self.event, None)
+        elif self.kind == "curfew_on":
+            c.curfews.add(self.event)
+        elif self.kind == "curfew_off":
+            c.curfews.discard(self.event)
+        elif self.kind == "shutdown_on":
+            c.shutdowns[self.event] = (self.value, self.value2)
+        elif self.kind == "shutdown_off":
+            c.shutdowns.pop(self.event, None)
+        else:
+            raise ValueError(f"unknown action kind {self.kind!r}")
+
+
+def curfew_spans(at: dt.datetime, until: dt.datetime, hours: tuple[int, int]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The curfew's nightly spans inside [at, until): from hour h1 to hour h2 (next day if
+    h2 <= h1). A state of emergency declared inside curfew hours starts the curfew at once.
+
+    Example:
+        >>> spans = curfew_spans(dt.datetime(2022, 1, 5, 1, 30), dt.datetime(2022, 1, 7), (23, 7))
+        >>> [(a.strftime("%d %H:%M"), b.strftime("%d %H:%M")) for a, b in spans]
+        [('05 01:30', '05 07:00'), ('05 23:00', '06 07:00'), ('06 23:00', '07 00:00')]
+    """
+    h1, h2 = hours
+    spans = []
+    day = dt.datetime.combine(at.date() - dt.timedelta(days=1), dt.time())
+    while day < until:
+        begin = day + dt.timedelta(hours=h1)
+        end = day + dt.timedelta(hours=h2, days=1 if h2 <= h1 else 0)
+        a, b = max(begin, at), min(end, until)
+        if a < b:
+            spans.append((a, b))
+        day += dt.timedelta(days=1)
+    return spans
+
+
+def compile_timeline(scenario: Scenario) -> list[Action]:
+    """Every event's actions, ordered by step (events keep their file order within a step)."""
+    names = scenario.region_names
+    population = {r.name: r.population for r in scenario.regions}
+    actions: list[tuple[dt.datetime, Action]] = []
+
+    def add(when: dt.datetime, event: str, region: str, kind: str, value: float = 0.0, value2: float = 0.0) -> None:
+        step = step_at(scenario, when)
+        if step is not None:
+            actions.append((when, Action(step, event, region, kind, value, value2)))
+
+    for e in scenario.events:
+        regions = e.region_names(names)
+        if isinstance(e, HardshipEvent):
+            for r in regions + [r for r in e.by_region if r not in regions]:
+                add(e.at, e.name, r, "hardship", e.by_region.get(r, e.add))
+        elif isinstance(e, LegitimacyEvent):
+            for r in regions:
+                add(e.at, e.name, r, "legitimacy_add" if e.add is not None else "legitimacy_set",
+                    e.add if e.add is not None else e.set)
+        elif isinstance(e, PoliceEvent):
+            if e.from_region:
+                total = sum(population[r] for r in regions)
+                add(e.at, e.name, e.from_region, "officers", -e.officers)
+                for r in regions:
+                    add(e.at, e.name, r, "officers", e.officers * population[r] / total)
+            else:
+                for r in regions:
+                    add(e.at, e.name, r, "officers", e.officers)
+        elif isinstance(e, ForeignTroopsEvent):
+            for r, troops in e.troops.items():
+                on_streets = troops * (e.frees_police_per_troop + (1.0 if e.patrol else 0.0))
+                add(e.at, e.name, r, "officers", on_streets)
+                if e.until is not None:
+                    add(e.until, e.name, r, "officers", -on_streets)
+        elif isinstance(e, EmergencyEvent):
+            until = e.until or scenario.end
+            for r in regions:
+                add(e.at, e.name, r, "emergency_on", e.arrest_factor)
+                add(until, e.name, r, "emergency_off")
+                if e.curfew:
+                    for a, b in curfew_spans(e.at, until, e.curfew):
+                        add(a, e.name, r, "curfew_on")
+                        add(b, e.name, r, "curfew_off")
+        elif isinstance(e, ShutdownEvent):
+            for r in regions:
+                add(e.at, e.name, r, "shutdown_on", e.channel, e.anger)
+                if e.until is not None:
+                    add(e.until, e.name, r, "shutdown_off")
+        else:  # pragma: no cover - the schema admits no other type
+            raise TypeError(f"no timeline for event type {type(e).__name__}")
+    actions.sort(key=lambda pair: (pair[1].step, pair[0]))
+    return [a for _, a in actions]
