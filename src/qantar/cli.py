@@ -82,8 +82,17 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=DEFAULT_RULES, show_default=True,
-              help="Rule set: the paper read literally, NetLogo's Rebellion, or Mesa's example (docs/model.md).")
+@click.argument("scenario", required=False)
+@click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
+              help="With SCENARIO: runs in the ensemble (seeds SeedSequence(SEED).spawn(SEEDS)).")
+@click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
+              help="With SCENARIO: override a field, e.g. model.legitimacy=0.9 or regions.Almaty.population=2000000 "
+                   "(repeatable).")
+@click.option("--without", "without", multiple=True, metavar="EVENT",
+              help="With SCENARIO: leave out the named event (repeatable), e.g. --without csto.")
+@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
+              help=f"Rule set: the paper read literally, NetLogo's Rebellion, or Mesa's example (docs/model.md). "
+                   f"[default: {DEFAULT_RULES}; a scenario: its own]")
 @click.option("--rule", "rule_overrides", multiple=True, metavar="KEY=VALUE",
               help=f"Override one setting of the rule set (repeatable). Keys: {', '.join(RULE_SETTING_NAMES)}.")
 @click.option("--width", type=int, help="Grid columns (torus). [default: 40]")
@@ -109,16 +118,38 @@ def main() -> None:
 @click.option("--outburst-threshold", "outburst_bar", type=float,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(rules, rule_overrides, preset, width, height, steps, seed, out_dir, overwrite, formats, legitimacy, citizen_density,
-        cop_density, citizen_vision, cop_vision, max_jail_term, arrest_constant, threshold, movement,
-        outburst_bar, quiet) -> None:
-    """Run Epstein's civil violence model (Model I) once and write the series and a figure.
+def run(scenario, seeds, assignments, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
+        overwrite, formats, legitimacy, citizen_density, cop_density, citizen_vision, cop_vision, max_jail_term,
+        arrest_constant, threshold, movement, outburst_bar, quiet) -> None:
+    """Run a SCENARIO (a built-in name such as kazakhstan-2022, or a TOML file) as an
+    ensemble, or, without one, Epstein's civil violence model once.
 
-    A flag left out takes the rule set's default (Epstein's run 2: 40x40, L = 0.82,
+    With SCENARIO: writes OUT/series.parquet (per run, region and step, in people),
+    OUT/runs.json (provenance, each run's measures, the targets' verdicts), OUT/report.md and
+    its figures, and prints simulated against reported.
+
+    Without: a flag left out takes the rule set's default (Epstein's run 2: 40x40, L = 0.82,
     J_max = 30, cops 0.04, citizens 0.7, vision 7). Writes OUT/series.parquet (one row per
     step: step, quiet, active, jailed; provenance in its metadata), OUT/run.json
     (provenance and summary) and OUT/series.png.
     """
+    if scenario is not None:
+        model_flags = {"--rule": rule_overrides, "--preset": preset, "--width": width, "--height": height,
+                       "--steps": steps, "--legitimacy": legitimacy, "--citizen-density": citizen_density,
+                       "--cop-density": cop_density, "--citizen-vision": citizen_vision, "--cop-vision": cop_vision,
+                       "--max-jail-term": max_jail_term, "--arrest-constant": arrest_constant,
+                       "--threshold": threshold, "--movement": movement, "--outburst-threshold": outburst_bar}
+        given = [flag for flag, value in model_flags.items() if value not in (None, ())]
+        if given:
+            raise InputError(f"{given[0]}: not used with a scenario; set scenario fields with --set PATH=VALUE "
+                             "(e.g. --set model.legitimacy=0.9)")
+        if rules is not None:
+            assignments = (*assignments, f'rules="{rules}"')
+        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet)
+        return
+    rules = rules or DEFAULT_RULES
+    if assignments or without:
+        raise InputError("--set/--without: only with a SCENARIO (e.g. qantar run kazakhstan-2022 --without csto)")
     values = {
         "width": width, "height": height, "legitimacy": legitimacy, "citizen_density": citizen_density,
         "cop_density": cop_density, "citizen_vision": citizen_vision, "cop_vision": cop_vision,
@@ -266,6 +297,61 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
     if not quiet:
         click.echo(text.split("\n## ")[0])
         click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
+
+
+def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet) -> None:
+    """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
+    from qantar import __version__
+    from qantar.analysis.scenario_measures import judge_target, measure_run
+    from qantar.experiments.scenario_run import run_ensemble
+    from qantar.report import scenario as report
+    from qantar.scenario.load import load_scenario
+    from qantar.storage.scenario import write_ensemble
+    from qantar.storage.series import git_commit, write_json
+
+    try:
+        sc = load_scenario(name, overrides=assignments, without=without)
+        if out_dir is None:
+            out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{sc.name}")
+        out = check_free(out_dir, overwrite, marker="runs.json")
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
+    show = not quiet and sys.stderr.isatty()
+    started = time.perf_counter()
+    with progress_bar("runs", show) as progress:
+        task = progress.add_task(sc.name, total=seeds)
+        try:
+            runs = run_ensemble(sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k))
+        except QantarInputError as exc:
+            raise InputError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    command = " ".join(["qantar run", name, f"--seeds {seeds}", f"--seed {entropy}",
+                        *[f"--set {a}" for a in assignments], *[f"--without {w}" for w in without]])
+    measures = [measure_run(r) for r in runs]
+    record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
+              "runs_done": len(runs), "interrupted": len(runs) < seeds, "qantar_version": __version__,
+              "git_commit": git_commit(), "seconds": round(elapsed, 2), "measures": measures,
+              "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
+    if not runs:
+        write_json(out / "runs.json", record)
+        click.echo("interrupted before any run finished; nothing to report", err=True)
+        sys.exit(130)
+    paths = write_ensemble(out, runs, record)
+    figures = [str(report.national_figure(runs, out / "figures" / "national.png").relative_to(out)),
+               str(report.regions_figure(runs, out / "figures" / "regions.png").relative_to(out))]
+    (out / "report.md").write_text(report.render_markdown(runs, measures, command, record, figures))
+    if not quiet:
+        click.echo(f"{sc.name}: {len(runs)} runs in {elapsed:.1f} s")
+        table = Table()
+        for col in ("target", "reported", "simulated (median)", "spread", "inside"):
+            table.add_column(col)
+        for v in record["targets"]:
+            table.add_row(v["target"], v["reported"], str(v["simulated"]), v["detail"], "yes" if v["met"] else "no")
+        Console().print(table)
+        click.echo(f"wrote {paths['parquet']}, {paths['json']}, {out / 'report.md'}")
+    if len(runs) < seeds:
+        click.echo(f"interrupted after {len(runs)} of {seeds} runs; what finished is saved", err=True)
+        sys.exit(130)
 
 
 def print_summary(rows: list[tuple[str, object]], result, rules: str, elapsed: float) -> None:

@@ -167,3 +167,69 @@ def test_run_model_ii_preset(tmp_path):
     meta = json.loads((out / "run.json").read_text())
     assert meta["model"] == "II" and meta["params"]["clone_probability"] == 0.05
     assert (out / "series.png").stat().st_size > 5000
+
+
+TINY = """
+name = "tiny"
+start = 2022-01-01T00:00:00
+days = 2
+scale = 10
+[model]
+hardship = { low = 0.0, high = 0.6 }
+[[regions]]
+name = "A"
+population = 8000
+police_per_100k = 500
+[[events]]
+name = "shock"
+type = "hardship"
+at = 2022-01-01T03:00:00
+add = 0.4
+source = "s"
+[[targets]]
+name = "peak"
+metric = "peak_participants"
+low = 100
+high = 100000
+source = "s"
+[sources.s]
+title = "a source"
+"""
+
+
+def test_run_scenario_file_writes_ensemble_and_report(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    out = tmp_path / "out"
+    res = invoke("run", str(path), "--seeds", "2", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert "peak" in res.output and "inside" in res.output
+    table = pq.read_table(out / "series.parquet")
+    assert {"run", "step", "time", "region", "active", "detained", "cops", "curfew"} <= set(table.column_names)
+    assert set(table["region"].to_pylist()) == {"A", "national"} and set(table["run"].to_pylist()) == {0, 1}
+    record = json.loads((out / "runs.json").read_text())
+    assert record["seeds"] == 2 and len(record["measures"]) == 2 and record["scenario"]["name"] == "tiny"
+    assert "## Simulated and reported" in (out / "report.md").read_text()
+    assert (out / "figures" / "national.png").stat().st_size > 5000
+    again = invoke("run", str(path), "--seeds", "2", "--out", str(out))
+    assert again.exit_code == 2 and "already holds results" in again.output
+    without = invoke("run", str(path), "--seeds", "1", "--without", "shock", "--out", str(tmp_path / "w"))
+    assert without.exit_code == 0 and json.loads((tmp_path / "w" / "runs.json").read_text())["scenario"]["events"] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--legitimacy", "0.7"], "--legitimacy: not used with a scenario; set scenario fields with --set"),
+    (["--set", "regions.Q.population=5"], "no regions named 'Q'"),
+    (["--without", "nope"], "--without: no event named 'nope'"),
+    (["--set", "events.shock.at=2023-01-01T00:00:00"], "is outside the run"),
+])
+def test_run_scenario_bad_input(tmp_path, args, message):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    res = invoke("run", str(path), "--seeds", "1", "--out", str(tmp_path / "o"), *args)
+    assert res.exit_code == 2 and message in res.output, res.output
+
+
+def test_set_without_scenario_is_refused(tmp_path):
+    res = invoke("run", "--set", "model.legitimacy=0.9", "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "only with a SCENARIO" in res.output

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -186,3 +187,19 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
             note_controls(k, r, slice(t, stop))
         t = stop
     return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew)
+
+
+def run_ensemble(scenario: Scenario, seeds: int, entropy: int = 0,
+                 on_run_done: Callable[[int], None] | None = None) -> list[ScenarioRun]:
+    """``seeds`` runs of the scenario, run k from ``SeedSequence(entropy).spawn(seeds)[k]``,
+    one after another (issue 5 spreads them over processes). A Ctrl-C returns the runs
+    finished so far."""
+    done: list[ScenarioRun] = []
+    try:
+        for child in np.random.SeedSequence(entropy).spawn(seeds):
+            done.append(run_scenario(scenario, child))
+            if on_run_done:
+                on_run_done(len(done))
+    except KeyboardInterrupt:
+        pass
+    return done

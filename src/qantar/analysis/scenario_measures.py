@@ -1,0 +1,86 @@
+"""What a scenario run shows, in the terms of its targets: participants at the peak and when,
+detentions, and which region rose first; and how an ensemble compares with the reports.
+
+Participants are active citizens times the scale (people per agent); detained are arrests
+made so far, times the scale. A region "joins" when its participants first reach
+``JOIN_SHARE`` of its people.
+
+Example:
+    >>> summarize_values([1.0, 2.0, 3.0, 4.0])["median"]
+    2.5
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from qantar.scenario.schema import Scenario, Target
+
+#: A region joins the protest when this share of its people is out (0.1%).
+JOIN_SHARE = 0.001
+
+
+def measure_run(run) -> dict:
+    """The measures of one ``ScenarioRun`` (plain numbers and ISO dates, for JSON)."""
+    s: Scenario = run.scenario
+    active = run.people("active")
+    national = active.sum(axis=0)
+    times = run.times
+    k = int(np.argmax(national))
+    joins, order = {}, []
+    for r, region in enumerate(s.regions):
+        hit = np.flatnonzero(active[r] >= JOIN_SHARE * region.population)
+        joins[region.name] = times[int(hit[0])].isoformat() if len(hit) else None
+        if len(hit):  # earliest first; at the same step, the larger share of its people out
+            order.append((int(hit[0]), -active[r, hit[0]] / region.population, region.name))
+    joined = [(t, name) for t, _, name in sorted(order)]
+    return {
+        "peak_participants": float(national[k]),
+        "peak_time": times[k].isoformat(),
+        "detained": float(run.people("detained")[:, -1].sum()),
+        "first_region": joined[0][1] if joined else None,
+        "join_times": joins,
+        "final_participants": float(national[-1]),
+    }
+
+
+def summarize_values(values) -> dict:
+    """Median and 90% interval (5th-95th percentiles) of numbers, and how many."""
+    arr = np.asarray([v for v in values if v is not None], float)
+    if arr.size == 0:
+        return {"median": None, "p05": None, "p95": None, "n": 0}
+    return {"median": float(np.median(arr)), "p05": float(np.percentile(arr, 5)),
+            "p95": float(np.percentile(arr, 95)), "n": int(arr.size)}
+
+
+def judge_target(target: Target, measures: list[dict]) -> dict:
+    """One target against an ensemble: the simulated median (and 90% interval, or the share
+    of runs, for a region), the reported value or range, and whether the median is inside."""
+    if target.metric == "first_region":
+        firsts = [m["first_region"] for m in measures]
+        share = firsts.count(target.value) / len(firsts) if firsts else 0.0
+        common = max(set(firsts), key=firsts.count) if firsts else None
+        return {"target": target.name, "reported": target.value, "simulated": common,
+                "detail": f"{target.value} first in {share:.0%} of runs", "met": common == target.value}
+    if target.metric == "peak_date":
+        days = [dt.datetime.fromisoformat(m["peak_time"]).date() for m in measures]
+        ordinals = summarize_values([d.toordinal() for d in days])
+        median = dt.date.fromordinal(round(ordinals["median"])) if ordinals["n"] else None
+        lo, hi = target.on, target.by or target.on
+        return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": str(median),
+                "detail": f"90% of runs {dt.date.fromordinal(round(ordinals['p05']))} to "
+                          f"{dt.date.fromordinal(round(ordinals['p95']))}" if ordinals["n"] else "no runs",
+                "met": median is not None and lo <= median <= hi}
+    key = {"peak_participants": "peak_participants", "detained": "detained"}[target.metric]
+    s = summarize_values([m[key] for m in measures])
+    met = s["median"] is not None and (target.low is None or s["median"] >= target.low) and \
+        (target.high is None or s["median"] <= target.high)
+    return {"target": target.name, "reported": f"{_num(target.low)} to {_num(target.high)}",
+            "simulated": _num(s["median"]), "detail": f"90% of runs {_num(s['p05'])} to {_num(s['p95'])}",
+            "met": bool(met)}
+
+
+def _num(x) -> str:
+    return "-" if x is None else f"{x:,.0f}"

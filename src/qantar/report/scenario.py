@@ -1,0 +1,112 @@
+"""A scenario ensemble's report: simulated beside reported, the national series with the
+events marked on the time axis (median and 90% band over runs), and each region's.
+
+Example:
+    >>> band(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))[0].tolist()    # median per step
+    [3.0, 4.0]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from qantar.analysis.scenario_measures import judge_target  # noqa: E402
+
+
+def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median, 5th and 95th percentiles over runs (axis 0)."""
+    return np.median(values, axis=0), np.percentile(values, 5, axis=0), np.percentile(values, 95, axis=0)
+
+
+def _mark_events(ax, scenario) -> None:
+    """Vertical lines at each event's time, labelled by name."""
+    top = ax.get_ylim()[1]
+    for e in scenario.events:
+        ax.axvline(e.at, color="#999999", lw=0.6, ls=":")
+        ax.text(e.at, top, e.name, rotation=90, fontsize=6, va="top", ha="right", color="#555555")
+
+
+def national_figure(runs: list, path: Path) -> Path:
+    """National participants and detained (people): median and 90% band over runs, events marked."""
+    scenario = runs[0].scenario
+    times = runs[0].times
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6.5), dpi=110, sharex=True)
+    for ax, column, colour, label in ((top, "active", "#c44e52", "participants (active)"),
+                                      (bottom, "detained", "#555555", "detained (cumulative)")):
+        values = np.array([r.people(column).sum(axis=0) for r in runs])
+        mid, lo, hi = band(values)
+        ax.fill_between(times, lo, hi, color=colour, alpha=0.2, lw=0, label="90% of runs")
+        ax.plot(times, mid, color=colour, lw=1.3, label=f"median of {len(runs)} runs")
+        ax.set_ylabel(label)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        _mark_events(ax, scenario)
+    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    top.set_title(f"{scenario.title or scenario.name}: national totals")
+    return _save(fig, path)
+
+
+def regions_figure(runs: list, path: Path) -> Path:
+    """Each region's participants: median and 90% band over runs."""
+    scenario = runs[0].scenario
+    times = runs[0].times
+    n = len(runs[0].regions)
+    cols = 3
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.2 * rows), dpi=110, sharex=True, squeeze=False)
+    for k, name in enumerate(runs[0].regions):
+        ax = axes[k // cols, k % cols]
+        mid, lo, hi = band(np.array([r.people("active")[k] for r in runs]))
+        ax.fill_between(times, lo, hi, color="#c44e52", alpha=0.2, lw=0)
+        ax.plot(times, mid, color="#c44e52", lw=1)
+        ax.set_title(name, fontsize=9)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d"))
+    for k in range(n, rows * cols):
+        axes[k // cols, k % cols].axis("off")
+    fig.suptitle(f"{scenario.title or scenario.name}: participants by region (median, 90% band)")
+    return _save(fig, path)
+
+
+def render_markdown(runs: list, measures: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
+    """The report: what was run, simulated against reported, the events, the figures."""
+    s = runs[0].scenario
+    verdicts = [judge_target(t, measures) for t in s.targets]
+    lines = [
+        f"# {s.title or s.name}",
+        "",
+        f"Made by `{command}` (qantar {provenance.get('qantar_version')}, commit {provenance.get('git_commit')}): "
+        f"{len(runs)} runs, seeds `SeedSequence({provenance.get('entropy')}).spawn({len(runs)})`, rule set "
+        f"`{s.rules}`, {s.steps_per_day} steps a day, {s.scale:g} people per agent.",
+        "",
+        "## Simulated and reported",
+        "",
+        "| target | reported | simulated (median) | spread | inside |",
+        "|---|---|---|---|---|",
+    ]
+    for v in verdicts:
+        lines.append(f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | "
+                     f"{'yes' if v['met'] else 'no'} |")
+    lines += ["", "## Events", ""]
+    for e in sorted(s.events, key=lambda e: e.at):
+        lines.append(f"- {e.at:%d %b %H:%M} `{e.name}` ({e.type}, {', '.join(e.region_names(s.region_names))}): "
+                     f"{e.note or ''} [{e.source}]")
+    lines += [""] + [f"![figure]({f})" for f in figures]
+    lines += ["", "## Sources", ""]
+    lines += [f"- [{sid}] {src.title}" + (f", {src.date}" if src.date else "") + (f", {src.url}" if src.url else "")
+              for sid, src in s.sources.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _save(fig, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

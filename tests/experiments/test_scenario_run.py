@@ -1,0 +1,75 @@
+"""A scenario run: reproducible, and each event acts on the controls it should, when it should."""
+
+import datetime as dt
+
+import numpy as np
+
+from qantar.experiments.scenario_run import run_ensemble, run_scenario
+from qantar.scenario.schema import Scenario
+from qantar.scenario.timeline import step_at
+
+
+def tiny(**changes) -> Scenario:
+    """Two small regions over two days, hourly steps; events as given."""
+    data = {
+        "name": "tiny", "start": "2022-01-01T00:00:00", "days": 2, "steps_per_day": 24, "scale": 10,
+        "model": {"legitimacy": 0.85, "hardship": {"low": 0.0, "high": 0.6}},
+        "regions": [{"name": "A", "population": 8000, "police_per_100k": 500},
+                    {"name": "B", "population": 6000, "police_per_100k": 500}],
+        "links": [{"between": ["A", "B"]}],
+        "events": [], "sources": {"s": {"title": "test"}},
+    } | changes
+    return Scenario.model_validate(data)
+
+
+def event(**fields) -> dict:
+    return {"source": "s", **fields}
+
+
+def test_same_seed_same_run_and_seeds_differ():
+    s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
+    a, b, c = run_scenario(s, 5), run_scenario(s, 5), run_scenario(s, 6)
+    assert np.array_equal(a.counts, b.counts) and not np.array_equal(a.counts, c.counts)
+    assert a.counts.shape == (2, 49, 4)
+
+
+def test_hardship_shock_raises_protest_from_its_step_and_only_where_it_falls():
+    quiet = run_scenario(tiny(), 1)
+    s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", regions=["A"], add=0.4)])
+    shocked = run_scenario(s, 1)
+    t = step_at(s, dt.datetime(2022, 1, 1, 3))
+    assert quiet.counts[:, :, 1].max() == 0  # G <= 0.6 x 0.15 < T: nobody can act
+    assert shocked.counts[0, :t, 1].max() == 0 and shocked.counts[0, t:, 1].max() > 0
+    assert shocked.counts[1, :, 1].max() == 0  # B: no shock, no news
+
+
+def test_news_carries_protest_along_links():
+    events = [event(name="shock", type="hardship", at="2022-01-01T03:00:00", regions=["A"], add=0.4)]
+    silent = run_scenario(tiny(events=events), 2)
+    heard = run_scenario(tiny(events=events, news={"gain": 0.3, "linked": 1.0}), 2)
+    assert silent.counts[1, :, 1].max() == 0 and heard.counts[1, :, 1].max() > 0
+    cut = run_scenario(tiny(events=events + [event(name="cut", type="shutdown", at="2022-01-01T00:00:00",
+                                                   regions=["B"])], news={"gain": 0.3, "linked": 1.0}), 2)
+    assert cut.counts[1, :, 1].max() == 0  # the shutdown cuts B off from A's news
+
+
+def test_police_emergency_and_curfew_act_in_their_hours():
+    s = tiny(events=[
+        event(name="more-police", type="police", at="2022-01-01T06:00:00", regions=["A"], officers=100),
+        event(name="soe", type="emergency", at="2022-01-01T12:00:00", until="2022-01-02T12:00:00", regions=["B"],
+              arrest_factor=2.0, curfew=[22, 6]),
+    ])
+    run = run_scenario(s, 3)
+    t6, t12 = step_at(s, dt.datetime(2022, 1, 1, 6)), step_at(s, dt.datetime(2022, 1, 1, 12))
+    assert run.cops[0, t6 - 1] == 4 and run.cops[0, t6] == 14  # 40 officers / 10, then 140 / 10
+    k = run.arrest_constant[1]
+    assert k[t12 - 1] == 2.3 and k[t12] == 4.6 and k[-1] == 2.3
+    hours = [t.hour for t, on in zip(run.times[:-1], run.curfew[1, 1:]) if on]  # row t+1: step t+1 ran
+    assert sorted(set(hours)) == [0, 1, 2, 3, 4, 5, 22, 23]  # the steps starting 22:00-05:00
+
+
+def test_ensemble_seeds_are_spawned():
+    s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
+    runs = run_ensemble(s, 3, entropy=9)
+    again = run_scenario(s, np.random.SeedSequence(9).spawn(3)[2])
+    assert len(runs) == 3 and np.array_equal(runs[2].counts, again.counts)

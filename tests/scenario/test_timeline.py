@@ -1,0 +1,40 @@
+"""The calendar turned into steps: rounding to step boundaries, curfew spans, and the
+actions the built-in scenario's events make."""
+
+import datetime as dt
+
+from qantar.scenario.load import load_scenario
+from qantar.scenario.timeline import Controls, compile_timeline, curfew_spans, step_at, time_of
+
+
+def test_an_event_takes_effect_at_the_first_step_starting_at_or_after_it():
+    s = load_scenario("kazakhstan-2022")  # 24 steps a day from 1 Jan 00:00
+    assert step_at(s, dt.datetime(2022, 1, 1)) == 1
+    assert step_at(s, dt.datetime(2022, 1, 1, 0, 1)) == 2
+    assert step_at(s, dt.datetime(2022, 1, 5, 1, 30)) == 4 * 24 + 3  # starts at 02:00 on 5 Jan
+    assert time_of(s, 4 * 24 + 3) == dt.datetime(2022, 1, 5, 2)
+    assert step_at(s, dt.datetime(2022, 1, 19, 23, 30)) is None  # after the last step's start
+
+
+def test_curfew_spans_cover_the_night_hours_only():
+    spans = curfew_spans(dt.datetime(2022, 1, 5, 12), dt.datetime(2022, 1, 7, 12), (23, 7))
+    assert spans == [(dt.datetime(2022, 1, 5, 23), dt.datetime(2022, 1, 6, 7)),
+                     (dt.datetime(2022, 1, 6, 23), dt.datetime(2022, 1, 7, 7))]
+    day = curfew_spans(dt.datetime(2022, 1, 5), dt.datetime(2022, 1, 6), (8, 20))
+    assert day == [(dt.datetime(2022, 1, 5, 8), dt.datetime(2022, 1, 5, 20))]
+
+
+def test_kazakhstan_actions():
+    s = load_scenario("kazakhstan-2022")
+    actions = compile_timeline(s)
+    assert [a.step for a in actions] == sorted(a.step for a in actions)
+    csto = [a for a in actions if a.event == "csto"]
+    assert [(a.region, a.kind, round(a.value)) for a in csto] == [("Almaty", "officers", 1604),
+                                                                 ("Almaty", "officers", -1604)]
+    almaty = Controls(hardship_offset=0.0, legitimacy=0.85, officers=8526.0)
+    for a in actions:
+        if a.region == "Almaty" and a.step <= step_at(s, dt.datetime(2022, 1, 7, 2)):
+            a.apply(almaty)
+    assert almaty.arrest_factor == 1.5 and almaty.curfew  # 02:00 on 7 Jan: emergency, curfew on
+    assert round(almaty.officers) == 8526 + 1604
+    assert round(almaty.hardship_offset, 6) == round(0.05 - 0.05, 6) and almaty.legitimacy == 0.85
