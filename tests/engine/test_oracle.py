@@ -19,11 +19,12 @@ from tests.engine.strategies import RULES, small_params
 
 def assert_same(world: World, ref: ReferenceWorld, step: int) -> None:
     a = world.agents
-    for name in ("kind", "state", "jail", "pos"):
+    for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion"):
         got, want = getattr(a, name).tolist(), getattr(ref, name)
         assert got == want, f"{name} differs after step {step}"
     assert world.counts().tolist() == ref.counts()
     assert world.arrests == ref.arrests, f"arrests differ after step {step}"
+    assert world.agents.losses.tolist() == ref.losses, f"losses differ after step {step}"
 
 
 def run_both(params: Params, rules, seed: int, steps: int, controls=None) -> None:
@@ -73,6 +74,30 @@ def test_mid_run_controls(rules):
         12: lambda w: w.set_grievance_shift(0.15),
     }
     run_both(params, rule_set(rules), seed=3, steps=14, controls=controls)
+
+
+@pytest.mark.parametrize("rules", RULES)
+@pytest.mark.parametrize("join", [False, True])
+def test_scenario_knobs_lethal_force_clashes_defection(rules, join):
+    """The scenarios' kernel mechanisms: lethal force, clashes that kill cops, and cops
+    defecting (going home or joining), switched on mid-run; the test also checks that each
+    happened, so that it compares something."""
+    params = Params(width=12, height=12, citizen_vision=2, cop_vision=2, legitimacy=0.3, cop_density=0.06,
+                    citizen_density=0.6, max_jail_term=6)
+    knobs = {"lethal_probability": 0.3, "clash_ratio": 0.5, "clash_probability": 0.05,
+             "defection_probability": 0.05, "defection_ratio": 1.0, "defect_to_join": join}
+    controls = {2: lambda w: w.set_knobs(**knobs), 9: lambda w: w.set_knobs(lethal_probability=0.0),
+                11: lambda w: w.add_cops(3), 12: lambda w: w.remove_cops(1)}
+    world = World.build(params, rule_set(rules), seed=21)
+    ref = ReferenceWorld.from_world(world)
+    for t in range(1, 16):
+        if t in controls:
+            for target in (world, ref):
+                controls[t](target)
+        world.run(1)
+        ref.step()
+        assert_same(world, ref, t)
+    assert min(ref.losses) > 0, ref.losses
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -27,14 +27,13 @@ from qantar.engine.kernels import (
     _put,
     _row_col,
     _segments,
-    _take,
-    _unlink,
     activation_rule,
     cop_turn,
     draw_index,
     draw_uniform,
     end_of_step_countdown,
     kernel,
+    leave_grid,
     move_rule,
     serve_jail,
     set_state,
@@ -46,13 +45,7 @@ from qantar.engine.state import ACTIVE, BLOCK_SHIFT, CITIZEN, COP, JAILED, QUIET
 @kernel(inline="always")
 def remove_agent(a, i, cfg):
     """Agent i leaves the world (killed, dead of age, or withdrawn): its slot becomes free."""
-    c = a.pos[i]
-    _take(a, i, c, cfg)
-    _unlink(a, i, c)
-    if a.kind[i] == CITIZEN:
-        a.counts[a.state[i]] -= 1
-    a.state[i] = DEAD
-    a.pos[i] = -1
+    leave_grid(a, i, cfg)
     a.book[BOOK_LIVING] -= 1
 
 

@@ -22,10 +22,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qantar.engine.state import AGENT_DTYPE, PER_AGENT, Vision, empty_cells
+from qantar.engine.state import AGENT_DTYPE, DEAD, PER_AGENT, Vision, empty_cells
 
-#: State of a free slot: a dead agent, or room for one not yet born.
-DEAD = 3
+# A free slot has state DEAD (Model I's: an agent no longer in the world), or room for one
+# not yet born.
 BLUE, GREEN = 0, 1
 GROUP_NAMES = ("blue", "green")
 COLUMNS = (
@@ -65,6 +65,7 @@ class GroupAgents(NamedTuple):
     free: np.ndarray
     counts: np.ndarray  # int64[3]: living citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far
+    losses: np.ndarray  # int64[3]: as Model I's (scenarios' lethal force and defection)
     book: np.ndarray  # int64[4]: see BOOK_*
 
 
@@ -86,7 +87,8 @@ def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAge
     records["pos"] = -1
     records["state"] = DEAD
     return GroupAgents(**{name: records[name] for name in GROUP_PER_AGENT}, **empty_cells(cells, shared_near),
-                       counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), book=np.zeros(4, np.int64))
+                       counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64),
+                       losses=np.zeros(3, np.int64), book=np.zeros(4, np.int64))
 
 
 def grow(agents: GroupAgents, capacity: int) -> GroupAgents:

@@ -30,6 +30,10 @@ from numba.np.random.generator_core import next_uint64
 from qantar.engine.intrinsics import prefetch, scaled_index
 from qantar.engine.state import (
     ACTIVE,
+    CIVILIANS_KILLED,
+    DEAD,
+    DEFECTED,
+    SECURITY_KILLED,
     ACTIVE_SHIFT,
     ACTIVE_UNIT,
     BLOCK_SHIFT,
@@ -328,6 +332,35 @@ def set_state(a, i, new, cfg):
     a.counts[new] += 1
 
 
+@kernel(inline="always")
+def leave_grid(a, i, cfg):
+    """Agent i leaves the world (killed, gone home, or dead of age in Model II): off its
+    cell, its list and the counts; state DEAD, position -1."""
+    c = a.pos[i]
+    _take(a, i, c, cfg)
+    _unlink(a, i, c)
+    if a.kind[i] == CITIZEN:
+        a.counts[a.state[i]] -= 1
+    a.state[i] = DEAD
+    a.pos[i] = -1
+
+
+@kernel()
+def cops_around(a, pos, cfg):
+    """The cops in the cops' vision of cell ``pos``, counting the one standing there once
+    even where the vision leaves its own cell out (a scan of the cell words)."""
+    v = cfg.cop_vis
+    y, x = _row_col(pos, cfg.width, cfg.inv_width)
+    n = 0 if cfg.cop_sees_own_cell else 1
+    for s in range(v.dy.shape[0]):
+        a1, b1, a2, b2 = _segments(y, x, v.dy[s], v.lo[s], v.hi[s], cfg.width, cfg.height)
+        for c in range(a1, b1):
+            n += a.cell[c] & FIELD_MASK
+        for c in range(a2, b2):
+            n += a.cell[c] & FIELD_MASK
+    return n
+
+
 # --- the rules -------------------------------------------------------------------------------
 @kernel(inline="always")
 def move_rule(a, i, vis, cfg, rng):
@@ -385,11 +418,23 @@ def draw_jail_term(cfg, rng):
 
 @kernel()
 def arrest_rule(a, i, cfg, rng):
-    """Rule C for cop i: arrest one random active in vision (the r-th in canonical order)."""
+    """Rule C for cop i: arrest one random active in vision (the r-th in canonical order).
+
+    Scenarios add two things (both off in Epstein's model, and then no extra draw is made):
+    a clash (``clash_probability`` > 0): where the actives in sight exceed ``clash_ratio``
+    times the cops around, the cop is killed with that probability, before it acts; and
+    lethal force (``lethal_probability`` > 0): the enforcement kills the active instead of
+    arresting it with that probability.
+    """
     pos = a.pos[i]
     actives = a.near_cop[pos] >> NEAR_ACTIVE_SHIFT
     if actives == 0:
         return
+    if cfg.clash_probability > 0.0 and actives > cfg.clash_ratio * cops_around(a, pos, cfg):
+        if draw_uniform(rng) < cfg.clash_probability:
+            leave_grid(a, i, cfg)
+            a.losses[SECURITY_KILLED] += 1
+            return
     v = cfg.cop_vis
     r = draw_index(rng, actives)
     c, r = _nth(a.cell, pos, v.dy, v.lo, v.hi, cfg.width, cfg.height, r, ACTIVE_SHIFT, False)
@@ -400,6 +445,13 @@ def arrest_rule(a, i, cfg, rng):
                 break
             r -= 1
         target = a.nxt[target]
+    if cfg.lethal_probability > 0.0 and draw_uniform(rng) < cfg.lethal_probability:
+        dest = a.pos[target]
+        leave_grid(a, target, cfg)
+        a.losses[CIVILIANS_KILLED] += 1
+        if cfg.cop_to_arrestee:
+            relocate(a, i, dest, cfg)
+        return
     term = draw_jail_term(cfg, rng)
     a.jail[target] = term
     # a zero term is served at once where jail counts down at the end of the step (NetLogo)
@@ -444,11 +496,46 @@ def citizen_turn(a, i, cfg, rng):
 
 
 @kernel()
+def defection_rule(a, i, cfg, rng):
+    """Rule D for cop i (scenarios; off when ``defection_probability`` is 0, with no draw):
+    a cop with actives in sight that is ordered to fire (lethal force on) or overwhelmed
+    (actives in sight above ``defection_ratio`` times the cops around) defects with that
+    probability. It joins the protest, as an active citizen with H = 1 and R = 0, or goes
+    home, leaving the world. Returns whether it defected."""
+    if cfg.defection_probability <= 0.0:
+        return False
+    pos = a.pos[i]
+    actives = a.near_cop[pos] >> NEAR_ACTIVE_SHIFT
+    if actives == 0:
+        return False
+    ordered = cfg.lethal_probability > 0.0
+    overwhelmed = cfg.defection_ratio > 0.0 and actives > cfg.defection_ratio * cops_around(a, pos, cfg)
+    if not (ordered or overwhelmed) or draw_uniform(rng) >= cfg.defection_probability:
+        return False
+    a.losses[DEFECTED] += 1
+    if not cfg.defect_to_join:
+        leave_grid(a, i, cfg)
+        return True
+    _take(a, i, pos, cfg)
+    a.kind[i] = CITIZEN
+    a.state[i] = ACTIVE
+    a.hardship[i] = 1.0
+    a.risk_aversion[i] = 0.0
+    _put(a, i, pos, cfg)
+    a.counts[ACTIVE] += 1
+    return True
+
+
+@kernel()
 def cop_turn(a, i, cfg, rng):
-    """One cop's turn: move and enforce, in the rule set's order."""
+    """One cop's turn: defect (scenarios), or move and enforce in the rule set's order."""
+    if defection_rule(a, i, cfg, rng):
+        return
     for phase in range(2):  # enforce then move, or move then enforce
         if (phase == 0) == cfg.act_first:
             arrest_rule(a, i, cfg, rng)
+            if a.state[i] == DEAD:  # killed in a clash
+                return
         elif cfg.cops_move:
             move_rule(a, i, cfg.cop_vis, cfg, rng)
 
@@ -497,6 +584,8 @@ def step(a, cfg, rng, order):
             prefetch(a.near, ahead)
             prefetch(a.cell, ahead)
         i = order[j]
+        if a.state[i] == DEAD:  # killed (scenarios' lethal force), or gone
+            continue
         if a.kind[i] == COP:
             cop_turn(a, i, cfg, rng)
         else:

@@ -23,7 +23,7 @@ import copy
 import numpy as np
 
 from qantar.engine.kernels import MOVE_TRIES
-from qantar.engine.state import ACTIVE, CITIZEN, COP, JAILED, LIFE, QUIET
+from qantar.engine.state import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, QUIET
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import (
     ARREST_RATIO_CODES,
@@ -61,7 +61,12 @@ class ReferenceWorld:
         self.hardship: list[float] = agents["hardship"]
         self.risk_aversion: list[float] = agents["risk_aversion"]
         self.arrests = 0  # arrests made so far
+        self.losses = [0, 0, 0]  # civilians killed, security killed, defected
+        # a scenario's knobs (state.KNOBS), all off in Epstein's model
         self.grievance_shift = 0.0
+        self.lethal_probability = self.clash_ratio = self.clash_probability = 0.0
+        self.defection_probability = self.defection_ratio = 0.0
+        self.defect_to_join = False
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -106,6 +111,18 @@ class ReferenceWorld:
     def is_active_citizen(self, j: int) -> bool:
         return self.kind[j] == CITIZEN and self.state[j] == ACTIVE
 
+    def cops_around(self, i: int) -> int:
+        """Cops in the cops' vision of agent i's cell, counting i's own cell's once where
+        the vision leaves it out."""
+        cells = self.cells_in_vision(self.pos[i], self.params.cop_vision)
+        seen = sum(1 for c in cells for j in self.agents_at(c) if self.kind[j] == COP)
+        return seen + (0 if self.rules.vision_includes_centre else 1)
+
+    def remove(self, j: int) -> None:
+        """Agent j leaves the world: state DEAD, on no cell."""
+        self.state[j] = DEAD
+        self.pos[j] = -1
+
     # --- the rules -----------------------------------------------------------------------
     def move(self, i: int) -> None:
         """Rule M: a uniformly random empty cell in vision (by rejection, as the kernel)."""
@@ -135,7 +152,19 @@ class ReferenceWorld:
         suspects = [j for c in cells for j in self.agents_at(c) if self.is_active_citizen(j)]
         if not suspects:
             return
+        if self.clash_probability > 0 and len(suspects) > self.clash_ratio * self.cops_around(i):
+            if draw_uniform(self.rng) < self.clash_probability:  # the cop is killed in a clash
+                self.remove(i)
+                self.losses[1] += 1
+                return
         target = suspects[draw_index(self.rng, len(suspects))]
+        if self.lethal_probability > 0 and draw_uniform(self.rng) < self.lethal_probability:
+            dest = self.pos[target]
+            self.remove(target)
+            self.losses[0] += 1
+            if self.rules.cop_after_arrest == "to_arrestee":
+                self.pos[i] = dest
+            return
         jmax = self.params.max_jail_term
         if jmax is None:
             term = LIFE
@@ -178,10 +207,33 @@ class ReferenceWorld:
                 self.move(i)
             self.act(i)
 
+    def defect(self, i: int) -> bool:
+        """Rule D: a cop with actives in sight, ordered to fire or overwhelmed, defects."""
+        if self.defection_probability <= 0:
+            return False
+        cells = self.cells_in_vision(self.pos[i], self.params.cop_vision)
+        actives = sum(1 for c in cells for j in self.agents_at(c) if self.is_active_citizen(j))
+        if actives == 0:
+            return False
+        ordered = self.lethal_probability > 0
+        overwhelmed = self.defection_ratio > 0 and actives > self.defection_ratio * self.cops_around(i)
+        if not (ordered or overwhelmed) or draw_uniform(self.rng) >= self.defection_probability:
+            return False
+        self.losses[2] += 1
+        if self.defect_to_join:
+            self.kind[i], self.state[i], self.hardship[i], self.risk_aversion[i] = CITIZEN, ACTIVE, 1.0, 0.0
+        else:
+            self.remove(i)
+        return True
+
     def cop_turn(self, i: int) -> None:
+        if self.defect(i):
+            return
         moves = self.params.movement or self.rules.cops_move_when_movement_off
         if self.rules.turn_order == "act_then_move":
             self.enforce(i)
+            if self.state[i] == DEAD:
+                return
             if moves:
                 self.move(i)
         else:
@@ -200,6 +252,8 @@ class ReferenceWorld:
     def step(self) -> None:
         """Every agent once, in a random order."""
         for i in self.shuffled(range(len(self.kind))):
+            if self.state[i] == DEAD:
+                continue
             if self.kind[i] == COP:
                 self.cop_turn(i)
             else:
@@ -226,6 +280,10 @@ class ReferenceWorld:
     def set_grievance_shift(self, value: float) -> None:
         self.grievance_shift = value
 
+    def set_knobs(self, **values) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
     def set_arrest_constant(self, value: float) -> None:
         self.params = self.params.model_copy(update={"arrest_constant": value})
 
@@ -236,7 +294,7 @@ class ReferenceWorld:
                 getattr(self, name).append(value)
 
     def remove_cops(self, n: int) -> None:
-        cops = [j for j, k in enumerate(self.kind) if k == COP]
+        cops = [j for j, k in enumerate(self.kind) if k == COP and self.state[j] != DEAD]
         gone = set(self.rng.choice(np.array(cops), n, replace=False).tolist())
         for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion"):
             values = getattr(self, name)

@@ -22,7 +22,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import kernels
-from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, NEAR_COP_MASK, PER_AGENT, Agents, Config, Vision, empty_agents, make_agents, make_vision
+from qantar.engine.state import (
+    BLOCK_SHIFT,
+    CITIZEN,
+    CIVILIANS_KILLED,
+    COP,
+    DEAD,
+    DEFECTED,
+    KNOBS,
+    NEAR_COP_MASK,
+    PER_AGENT,
+    SECURITY_KILLED,
+    Agents,
+    Config,
+    Vision,
+    empty_agents,
+    make_agents,
+    make_vision,
+)
 from qantar.errors import QantarInputError
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import ARREST_RATIO_CODES
@@ -66,9 +83,9 @@ def fill_uniform(out: np.ndarray, rng: np.random.Generator) -> None:
         out[start:stop] = rng.random(stop - start)
 
 
-def make_config(params: Params, rules: RuleSet, grievance_shift: float = 0.0) -> Config:
-    """The kernel's view of parameters, visions and rule switches (and the grievance shift a
-    scenario's news sets between steps)."""
+def make_config(params: Params, rules: RuleSet) -> Config:
+    """The kernel's view of parameters, visions and rule switches; a scenario's knobs
+    (``state.KNOBS``) start off and are set with ``World.set_knobs``."""
     cit_vis, cop_vis = make_visions(params, rules)
     return Config(
         width=params.width,
@@ -89,7 +106,7 @@ def make_config(params: Params, rules: RuleSet, grievance_shift: float = 0.0) ->
         arrest_constant=float(params.arrest_constant),
         threshold=float(params.threshold),
         max_jail_term=-1 if params.max_jail_term is None else int(params.max_jail_term),
-        grievance_shift=float(grievance_shift),
+        cop_sees_own_cell=rules.vision_includes_centre,
     )
 
 
@@ -110,12 +127,28 @@ class SteeredNumbers:
 
     def _update(self, **values: object) -> None:
         self.params = self.params.model_copy(update=values)
-        self.config = make_config(self.params, self.rules, self.config.grievance_shift)
+        knobs = {k: getattr(self.config, k) for k in KNOBS}
+        self.config = make_config(self.params, self.rules)._replace(**knobs)
 
     def set_grievance_shift(self, value: float) -> None:
         """Add ``value`` to every citizen's grievance from the next step (what it learns from
         outside its vision: a scenario's news mechanism; 0 in Epstein's model)."""
-        self.config = self.config._replace(grievance_shift=float(value))
+        self.set_knobs(grievance_shift=value)
+
+    def set_knobs(self, **values: float | bool) -> None:
+        """Set a scenario's mechanisms from the next step (``state.KNOBS``: grievance shift,
+        lethal force, clashes, defection; docs/model.md, "Scenarios"). All are off in
+        Epstein's model."""
+        unknown = sorted(set(values) - set(KNOBS))
+        if unknown:
+            raise QantarInputError(f"knobs: unknown {unknown[0]!r}; accepted: {', '.join(KNOBS)}")
+        for name, value in values.items():
+            if name in ("lethal_probability", "clash_probability", "defection_probability") and not 0 <= value <= 1:
+                raise QantarInputError(f"{name}: must be between 0 and 1 (got {value})")
+            if name in ("clash_ratio", "defection_ratio") and value < 0:
+                raise QantarInputError(f"{name}: must be at least 0 (got {value})")
+        typed = {k: (bool(v) if k == "defect_to_join" else float(v)) for k, v in values.items()}
+        self.config = self.config._replace(**typed)
 
     def set_legitimacy(self, value: float) -> None:
         """Set L; grievance G = H (1 - L) follows at once for every citizen."""
@@ -171,11 +204,20 @@ class World(SteeredNumbers):
     # --- reading -------------------------------------------------------------------------
     @property
     def n_citizens(self) -> int:
-        return int(np.count_nonzero(self.agents.kind == CITIZEN))
+        """Citizens in the world (not counting the killed)."""
+        return int(np.count_nonzero((self.agents.kind == CITIZEN) & (self.agents.state != DEAD)))
 
     @property
     def n_cops(self) -> int:
-        return int(np.count_nonzero(self.agents.kind == COP))
+        """Cops in the world (not counting the killed or gone home)."""
+        return int(np.count_nonzero((self.agents.kind == COP) & (self.agents.state != DEAD)))
+
+    @property
+    def losses(self) -> dict[str, int]:
+        """Civilians killed, security killed and cops defected so far (scenarios)."""
+        n = self.agents.losses
+        return {"civilians_killed": int(n[CIVILIANS_KILLED]), "security_killed": int(n[SECURITY_KILLED]),
+                "defected": int(n[DEFECTED])}
 
     def citizens_view(self) -> tuple[np.ndarray, np.ndarray]:
         """Each citizen's state and the number of cops in its vision now, as the kernel sees
@@ -190,7 +232,7 @@ class World(SteeredNumbers):
         return int(self.agents.arrests[0])
 
     def counts(self) -> np.ndarray:
-        """Citizens (quiet, active, jailed) now, as kept by the kernel."""
+        """Living citizens (quiet, active, jailed) now, as kept by the kernel."""
         return self.agents.counts.copy()
 
     # --- stepping ------------------------------------------------------------------------
@@ -219,7 +261,7 @@ class World(SteeredNumbers):
 
     def remove_cops(self, n: int) -> None:
         """Withdraw ``n`` cops chosen at random; the remaining agents keep their order."""
-        cops = np.flatnonzero(self.agents.kind == COP)
+        cops = np.flatnonzero((self.agents.kind == COP) & (self.agents.state != DEAD))
         if not 0 <= n <= len(cops):
             raise QantarInputError(f"remove_cops: n must be between 0 and {len(cops)} cops (got {n})")
         keep = np.ones(len(self.agents.kind), bool)
@@ -229,7 +271,8 @@ class World(SteeredNumbers):
     def _replace_agents(self, per_agent: dict[str, np.ndarray]) -> None:
         """Swap in new per-agent arrays and recompute the cell lists and counts from them
         (the arrests made so far carry over)."""
-        arrests = self.agents.arrests[0]
+        arrests, losses = self.agents.arrests.copy(), self.agents.losses.copy()
         self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near)
-        self.agents.arrests[0] = arrests
+        self.agents.arrests[:] = arrests
+        self.agents.losses[:] = losses
         kernels.rebuild_cells(self.agents, self.config)
