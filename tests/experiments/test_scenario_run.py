@@ -30,7 +30,7 @@ def test_same_seed_same_run_and_seeds_differ():
     s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
     a, b, c = run_scenario(s, 5), run_scenario(s, 5), run_scenario(s, 6)
     assert np.array_equal(a.counts, b.counts) and not np.array_equal(a.counts, c.counts)
-    assert a.counts.shape == (2, 49, 4)
+    assert a.counts.shape == (2, 49, 7)
 
 
 def test_hardship_shock_raises_protest_from_its_step_and_only_where_it_falls():
@@ -73,3 +73,35 @@ def test_ensemble_seeds_are_spawned():
     runs = run_ensemble(s, 3, entropy=9)
     again = run_scenario(s, np.random.SeedSequence(9).spawn(3)[2])
     assert len(runs) == 3 and np.array_equal(runs[2].counts, again.counts)
+
+
+def test_lethal_force_clashes_defection_and_backlash():
+    """An order to fire kills from its hour on; clashes kill police where they are
+    outnumbered; overwhelmed police defect; backlash turns killings into grievance."""
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
+    fire = event(name="fire", type="lethal-force", at="2022-01-01T12:00:00", probability=0.5)
+    calm = run_scenario(tiny(events=[shock]), 4)
+    regions = [{"name": "A", "population": 8000, "police_per_100k": 2000},
+               {"name": "B", "population": 6000, "police_per_100k": 2000}]
+    s = tiny(events=[shock, fire], regions=regions, clashes={"ratio": 2.0, "probability": 0.02},
+             defection={"probability": 0.05, "ratio": 2.0, "join": True, "regions": ["A"]},
+             backlash={"per_share": 5.0})
+    run = run_scenario(s, 4)
+    t = step_at(s, dt.datetime(2022, 1, 1, 12))
+    killed = run.counts[:, :, 4].sum(axis=0)
+    assert calm.counts[:, -1, 4].sum() == 0 and killed[t - 1] == 0 and killed[-1] > 0
+    assert run.counts[:, -1, 5].sum() > 0  # security killed in clashes
+    assert run.counts[0, -1, 6] > 0 and run.counts[1, -1, 6] == 0  # defection only in A
+    # cops on the streets fall as police are killed or defect
+    assert run.cops[0, -1] == run.cops[0, 0] - run.counts[0, -1, 5] - run.counts[0, -1, 6]
+    assert run.regions == ["A", "B"]
+
+
+def test_backlash_changes_the_run_only_after_a_killing():
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
+    fire = event(name="fire", type="lethal-force", at="2022-01-01T12:00:00", probability=0.5)
+    runs = [run_scenario(tiny(events=[shock, fire], backlash={"per_share": b}), 8) for b in (0.0, 20.0)]
+    killed = runs[0].counts[:, :, 4].sum(axis=0)
+    first = int(np.flatnonzero(killed > 0)[0])  # the first row with a killing
+    assert np.array_equal(runs[0].counts[:, : first + 1], runs[1].counts[:, : first + 1])
+    assert runs[1].counts[:, :, 1].sum() > runs[0].counts[:, :, 1].sum()  # anger brings more out

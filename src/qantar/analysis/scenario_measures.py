@@ -40,6 +40,9 @@ def measure_run(run) -> dict:
         "peak_participants": float(national[k]),
         "peak_time": times[k].isoformat(),
         "detained": float(run.people("detained")[:, -1].sum()),
+        "killed": float(run.people("civilians_killed")[:, -1].sum() + run.people("security_killed")[:, -1].sum()),
+        "security_killed": float(run.people("security_killed")[:, -1].sum()),
+        "defected": float(run.people("defected")[:, -1].sum()),
         "first_region": joined[0][1] if joined else None,
         "join_times": joins,
         "final_participants": float(national[-1]),
@@ -73,7 +76,7 @@ def judge_target(target: Target, measures: list[dict]) -> dict:
                 "detail": f"90% of runs {dt.date.fromordinal(round(ordinals['p05']))} to "
                           f"{dt.date.fromordinal(round(ordinals['p95']))}" if ordinals["n"] else "no runs",
                 "met": median is not None and lo <= median <= hi}
-    key = {"peak_participants": "peak_participants", "detained": "detained"}[target.metric]
+    key = target.metric
     s = summarize_values([m[key] for m in measures])
     met = s["median"] is not None and (target.low is None or s["median"] >= target.low) and \
         (target.high is None or s["median"] <= target.high)

@@ -596,8 +596,9 @@ def step(a, cfg, rng, order):
 
 @njit(cache=True)
 def run_steps(a, cfg, rng, n_steps, out):
-    """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``,
-    and the arrests made so far if ``out`` has a fourth column."""
+    """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``;
+    if ``out`` has 7 columns, then also the arrests, civilians killed, security killed and
+    cops defected so far."""
     order = np.empty(a.kind.shape[0], np.int32)
     for t in range(n_steps):
         step(a, cfg, rng, order)
@@ -606,6 +607,9 @@ def run_steps(a, cfg, rng, n_steps, out):
         out[t, 2] = a.counts[2]
         if out.shape[1] > 3:
             out[t, 3] = a.arrests[0]
+            out[t, 4] = a.losses[0]
+            out[t, 5] = a.losses[1]
+            out[t, 6] = a.losses[2]
 
 
 @kernel()

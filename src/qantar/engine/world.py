@@ -45,6 +45,9 @@ from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import ARREST_RATIO_CODES
 
 
+#: Columns of ``World.run(..., detailed=True)``.
+DETAIL_COLUMNS = ("quiet", "active", "jailed", "detained", "civilians_killed", "security_killed", "defected")
+
 #: Cells (or agents) handled per chunk while building, so that temporaries stay small.
 BUILD_CHUNK = 1 << 20
 
@@ -235,13 +238,19 @@ class World(SteeredNumbers):
         """Living citizens (quiet, active, jailed) now, as kept by the kernel."""
         return self.agents.counts.copy()
 
+    def detailed_counts(self) -> np.ndarray:
+        """Now, in the columns of ``DETAIL_COLUMNS``."""
+        a = self.agents
+        return np.concatenate([a.counts, a.arrests, a.losses])
+
     # --- stepping ------------------------------------------------------------------------
-    def run(self, n_steps: int, with_arrests: bool = False) -> np.ndarray:
+    def run(self, n_steps: int, detailed: bool = False) -> np.ndarray:
         """Run ``n_steps`` steps; return citizens (quiet, active, jailed) after each, shape
-        (n, 3), and with ``with_arrests`` a fourth column: the arrests made so far."""
+        (n, 3); with ``detailed``, shape (n, 7): then the arrests, civilians killed, security
+        killed and cops defected so far (``DETAIL_COLUMNS``)."""
         if n_steps < 0:
             raise QantarInputError(f"steps: must be at least 0 (got {n_steps})")
-        out = np.empty((n_steps, 4 if with_arrests else 3), np.int64)
+        out = np.empty((n_steps, len(DETAIL_COLUMNS) if detailed else 3), np.int64)
         kernels.run_steps(self.agents, self.config, self.rng, n_steps, out)
         self.steps_done += n_steps
         return out

@@ -12,13 +12,13 @@ Seeds: the run's seed is a ``SeedSequence``; region k's world gets its k-th spaw
 so every region, and the whole run, is reproducible on its own.
 
 Example:
-    >>> from qantar.scenario.load import load_scenario
-    >>> s = load_scenario("kazakhstan-2022", overrides=["days=2", "scale=2000"], without=["csto", "csto-legitimacy",
-    ...     "national-caps", "government-resigns", "mangystau-cap"] + [e for e in ["emergency-mangystau-almaty",
-    ...     "emergency-almaty-region", "emergency-nur-sultan", "emergency-other-regions"]])
+    >>> from qantar.scenario.schema import Scenario
+    >>> s = Scenario.model_validate({"name": "two", "start": "2022-01-01T00:00:00", "days": 2, "scale": 50,
+    ...     "regions": [{"name": "A", "population": 20000, "police_per_100k": 400},
+    ...                 {"name": "B", "population": 10000, "police_per_100k": 400}]})
     >>> run = run_scenario(s, seed=1)
-    >>> run.counts.shape          # regions x (steps + 1) x (quiet, active, jailed, detained)
-    (11, 49, 4)
+    >>> run.counts.shape          # regions x (steps + 1) x COUNT_COLUMNS
+    (2, 49, 7)
 """
 
 from __future__ import annotations
@@ -30,29 +30,35 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
+from qantar.engine.world import DETAIL_COLUMNS
 from qantar.engine.state import CITIZEN
 from qantar.errors import QantarInputError
-from qantar.rules.mechanisms import grievance_shift, link_matrix, news_received
+from qantar.rules.mechanisms import backlash_shift, grievance_shift, link_matrix, news_received
 from qantar.scenario.build import draw, officers, region_params, scenario_rules
 from qantar.scenario.schema import Scenario
 from qantar.scenario.timeline import Controls, compile_timeline, time_of
 
-#: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people).
-COUNT_COLUMNS = ("quiet", "active", "jailed", "detained")
+#: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people); the last four
+#: are cumulative.
+COUNT_COLUMNS = DETAIL_COLUMNS
 
 
 @dataclass
 class RegionWorld:
-    """One region's world, its controls, and its citizens' own hardship (before offsets)."""
+    """One region's world, its controls, and its citizens' own hardship (before offsets).
+
+    A cop who defects to the protest keeps H = 1 and is not moved by hardship events."""
 
     name: str
     world: World
     controls: Controls
-    citizens: np.ndarray
+    citizens: np.ndarray  # the first citizens' ids: they never change (cops come after them)
     base_hardship: np.ndarray
     base_arrest_constant: float
     base_movement: bool
     scale: float
+    knobs: dict  # the region's fixed mechanism settings (clashes, defection)
+    police_lost: int = 0  # police killed or defected so far, already taken off ``controls.officers``
 
     def sync(self) -> None:
         """Push the controls into the world (only what changed is touched)."""
@@ -65,7 +71,11 @@ class RegionWorld:
         moving = self.base_movement and not c.curfew
         if w.params.movement != moving:
             w.set_movement(moving)
+        w.set_knobs(lethal_probability=c.lethal_probability, **self.knobs)
         w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
+        lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
+        c.officers = max(0.0, c.officers - (lost - self.police_lost) * self.scale)
+        self.police_lost = lost
         want = round(c.officers / self.scale)
         have = w.n_cops
         try:
@@ -76,7 +86,6 @@ class RegionWorld:
         except QantarInputError as exc:
             raise QantarInputError(f"region {self.name}: no room for {want} cops ({exc}); lower the police or "
                                    "the model's citizen_density") from None
-        self.citizens = np.flatnonzero(w.agents.kind == CITIZEN)  # cops added or removed renumber agents
 
 
 @dataclass
@@ -86,7 +95,7 @@ class ScenarioRun:
     scenario: Scenario
     seed: object
     regions: list[str]
-    counts: np.ndarray  # (regions, steps + 1, 4): quiet, active, jailed, detained (cumulative arrests)
+    counts: np.ndarray  # (regions, steps + 1, 7): COUNT_COLUMNS
     cops: np.ndarray  # (regions, steps + 1): cops on the streets
     legitimacy: np.ndarray  # (regions, steps + 1)
     arrest_constant: np.ndarray  # (regions, steps + 1)
@@ -103,8 +112,9 @@ class ScenarioRun:
 
 
 class NewsWire:
-    """The news between regions (rules News and Shutdown): before each step, every region's
-    grievance shift from the previous step's active shares, its channel and its anger."""
+    """What citizens learn beyond their vision (rules News, Shutdown, Backlash): before each
+    step, every region's grievance shift from the previous step's active shares and killings,
+    its channel and its anger."""
 
     def __init__(self, scenario: Scenario, regions: list[RegionWorld]):
         self.params = scenario.news
@@ -113,10 +123,11 @@ class NewsWire:
         self.links = link_matrix(names, [(lk.between[0], lk.between[1], lk.weight) for lk in scenario.links])
         self.citizens = np.array([len(r.citizens) for r in regions], float)
         self.populations = np.array([reg.population for reg in scenario.regions], float)
-        self.on = self.params.gain > 0 or any(getattr(e, "anger", 0) > 0 for e in scenario.events)
+        self.backlash = scenario.backlash.per_share
+        self.on = self.params.gain > 0 or self.backlash > 0 or any(getattr(e, "anger", 0) > 0 for e in scenario.events)
 
     def update(self, counts_now: np.ndarray) -> None:
-        """Set each world's grievance shift from ``counts_now`` (regions x 4, last step)."""
+        """Set each world's grievance shift from ``counts_now`` (regions x COUNT_COLUMNS, last step)."""
         if not self.on:
             return
         shares = counts_now[:, 1] / np.maximum(1.0, self.citizens)
@@ -124,7 +135,9 @@ class NewsWire:
         news = news_received(shares, self.links, p.own, p.linked, p.national, self.populations)
         channel = np.array([r.controls.channel for r in self.regions])
         anger = np.array([r.controls.anger for r in self.regions])
-        for r, shift in zip(self.regions, grievance_shift(news, p.gain, channel, anger)):
+        killed_share = counts_now[:, 4] / np.maximum(1.0, self.citizens)
+        shifts = grievance_shift(news, p.gain, channel, anger) + backlash_shift(killed_share, self.backlash)
+        for r, shift in zip(self.regions, shifts):
             if r.world.config.grievance_shift != shift:
                 r.world.set_grievance_shift(float(shift))
 
@@ -142,9 +155,21 @@ def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
         a.risk_aversion[citizens] = draw(region.risk_aversion or scenario.model.risk_aversion,
                                          a.risk_aversion[citizens], world.rng)
         controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region))
-        out.append(RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(),
-                               world.params.arrest_constant, world.params.movement, scenario.scale))
+        region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(),
+                                   world.params.arrest_constant, world.params.movement, scenario.scale,
+                                   region_knobs(scenario, region.name))
+        region_world.sync()
+        out.append(region_world)
     return out
+
+
+def region_knobs(scenario: Scenario, name: str) -> dict:
+    """The kernel settings of rules C (clashes) and D (defection) in region ``name``."""
+    d = scenario.defection
+    defects = d.regions == "all" or name in d.regions
+    return {"clash_ratio": scenario.clashes.ratio, "clash_probability": scenario.clashes.probability,
+            "defection_probability": d.probability if defects else 0.0, "defection_ratio": d.ratio,
+            "defect_to_join": d.join}
 
 
 def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
@@ -153,20 +178,23 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
     by_name = {r.name: r for r in regions}
     actions = compile_timeline(scenario)
     n, steps = len(regions), scenario.steps
-    counts = np.zeros((n, steps + 1, 4), np.int64)
+    counts = np.zeros((n, steps + 1, len(COUNT_COLUMNS)), np.int64)
     cops = np.zeros((n, steps + 1), np.int64)
     legitimacy = np.zeros((n, steps + 1))
     arrest_constant = np.zeros((n, steps + 1))
     curfew = np.zeros((n, steps + 1), bool)
 
     def note_controls(k: int, r: RegionWorld, rows: slice) -> None:
-        cops[k, rows] = r.world.n_cops
+        # cops on the streets: those at the chunk's start, less any killed or defected in it
+        gone = counts[k, rows, 5] + counts[k, rows, 6] - (counts[k, rows.start - 1, 5] + counts[k, rows.start - 1, 6]
+                                                          if rows.start > 0 else 0)
+        cops[k, rows] = r.world.n_cops + (gone[-1] if len(gone) else 0) - gone
         legitimacy[k, rows] = r.world.params.legitimacy
         arrest_constant[k, rows] = r.world.params.arrest_constant
         curfew[k, rows] = r.controls.curfew
 
     for k, r in enumerate(regions):
-        counts[k, 0, :3] = r.world.counts()
+        counts[k, 0] = r.world.detailed_counts()
         note_controls(k, r, slice(0, 1))
     news = NewsWire(scenario, regions)
     t, i = 1, 0
@@ -181,9 +209,9 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
         news.update(counts[:, t - 1])
         stop = actions[i].step if i < len(actions) else steps + 1
         if news.on:
-            stop = t + 1  # news is read every step
+            stop = t + 1  # news and backlash are read every step
         for k, r in enumerate(regions):
-            counts[k, t:stop] = r.world.run(stop - t, with_arrests=True)
+            counts[k, t:stop] = r.world.run(stop - t, detailed=True)
             note_controls(k, r, slice(t, stop))
         t = stop
     return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew)

@@ -37,10 +37,13 @@ def national_figure(runs: list, path: Path) -> Path:
     """National participants and detained (people): median and 90% band over runs, events marked."""
     scenario = runs[0].scenario
     times = runs[0].times
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6.5), dpi=110, sharex=True)
-    for ax, column, colour, label in ((top, "active", "#c44e52", "participants (active)"),
-                                      (bottom, "detained", "#555555", "detained (cumulative)")):
-        values = np.array([r.people(column).sum(axis=0) for r in runs])
+    fig, axes = plt.subplots(3, 1, figsize=(11, 8.5), dpi=110, sharex=True)
+    top, bottom = axes[0], axes[-1]
+    panels = ((axes[0], ("active",), "#c44e52", "participants (active)"),
+              (axes[1], ("detained",), "#555555", "detained (cumulative)"),
+              (axes[2], ("civilians_killed", "security_killed"), "#000000", "killed (cumulative)"))
+    for ax, columns, colour, label in panels:
+        values = np.array([sum(r.people(c) for c in columns).sum(axis=0) for r in runs])
         mid, lo, hi = band(values)
         ax.fill_between(times, lo, hi, color=colour, alpha=0.2, lw=0, label="90% of runs")
         ax.plot(times, mid, color=colour, lw=1.3, label=f"median of {len(runs)} runs")

@@ -45,3 +45,9 @@ def grievance_shift(news: np.ndarray, gain: float, channel: np.ndarray, anger: n
     """Rule Shutdown: the grievance every citizen of a region adds to H (1 - L): ``gain`` x
     the channel's strength (1 open, 0 cut) x the news, plus the anger a shutdown causes."""
     return gain * channel * news + anger
+
+
+def backlash_shift(killed_share: np.ndarray, per_share: float) -> np.ndarray:
+    """Rule Backlash: the grievance a region's citizens add for the killings they know of:
+    ``per_share`` x the share of its citizens killed so far (after Bennett 2008)."""
+    return per_share * killed_share

@@ -12,10 +12,10 @@ to or withdrawn from regions, or moved between them), ``foreign-troops`` (a cont
 arrives, guards sites so that local police are freed for the streets, and leaves),
 ``emergency`` (a state of emergency: a higher arrest constant, and a curfew that stops
 movement during given hours) and ``shutdown`` (an internet shutdown: the news channel cut
-or weakened, and the anger it may cause). News itself is the ``[news]`` table. The other
-mechanisms of issue 4 (lethal force, defection, provocateurs, legitimacy feedback) are not
-accepted yet: an event of those types is refused with the list of accepted types, never
-silently ignored.
+or weakened, and the anger it may cause) and ``lethal-force`` (an order to fire). News,
+clashes, defection and backlash are tables (``[news]``, ``[clashes]``, ``[defection]``,
+``[backlash]``). Provocateurs and legitimacy feedback are not accepted yet: an event of
+such a type is refused with the list of accepted types, never silently ignored.
 
 Example:
     >>> s = Scenario.model_validate({
@@ -101,6 +101,33 @@ class News(Strict):
     own: float = Field(0.0, ge=0, le=1)
     linked: float = Field(1.0, ge=0, le=1)
     national: float = Field(0.0, ge=0, le=1)
+
+
+class Clashes(Strict):
+    """Security deaths: a cop whose actives in sight exceed ``ratio`` times the cops around
+    it is killed with ``probability`` (per turn). ``probability`` 0: no clashes."""
+
+    ratio: float = Field(3.0, ge=0)
+    probability: float = Field(0.0, ge=0, le=1)
+
+
+class Defection(Strict):
+    """Police who refuse: a cop with actives in sight that is ordered to fire (a
+    ``lethal-force`` event) or overwhelmed (actives above ``ratio`` times the cops around;
+    0: never) defects with ``probability`` per turn. It joins the protest (``join``) or goes
+    home. ``regions``: where this happens (default all). ``probability`` 0: nobody defects."""
+
+    probability: float = Field(0.0, ge=0, le=1)
+    ratio: float = Field(0.0, ge=0)
+    join: bool = True
+    regions: list[str] | Literal["all"] = "all"
+
+
+class Backlash(Strict):
+    """Witnesses' anger at killings (after Bennett 2008): every citizen of a region gains
+    ``per_share`` x (civilians killed there so far / its citizens) grievance. 0: none."""
+
+    per_share: float = Field(0.0, ge=0)
 
 
 class Model(Strict):
@@ -204,6 +231,15 @@ class ShutdownEvent(EventBase):
     anger: float = Field(0.0, ge=0, le=1)
 
 
+class LethalForceEvent(EventBase):
+    """An order to fire from ``at`` to ``until``: each enforcement kills the active instead
+    of arresting it with ``probability``. Cops ordered to fire may defect (``[defection]``)."""
+
+    type: Literal["lethal-force"]
+    until: dt.datetime | None = None
+    probability: float = Field(gt=0, le=1)
+
+
 class EmergencyEvent(EventBase):
     """A state of emergency from ``at`` to ``until``: the arrest constant times
     ``arrest_factor``; with ``curfew`` = [from hour, to hour], nobody moves in those hours."""
@@ -221,12 +257,13 @@ class EmergencyEvent(EventBase):
 
 
 Event = Annotated[
-    Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent, ShutdownEvent],
+    Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent, ShutdownEvent,
+          LethalForceEvent],
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown")
+EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force")
 
-Metric = Literal["peak_participants", "peak_date", "detained", "first_region"]
+Metric = Literal["peak_participants", "peak_date", "detained", "killed", "security_killed", "first_region"]
 
 
 class Target(Strict):
@@ -258,6 +295,9 @@ class Scenario(Strict):
     rule_overrides: dict[str, object] = Field(default_factory=dict)
     model: Model = Model()
     news: News = News()
+    clashes: Clashes = Clashes()
+    defection: Defection = Defection()
+    backlash: Backlash = Backlash()
     regions: list[Region] = Field(min_length=1)
     links: list[Link] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
@@ -303,6 +343,9 @@ class Scenario(Strict):
 
         for i, r in enumerate(self.regions):
             check_source(f"regions[{i}]", r.source)
+        if self.defection.regions != "all":
+            for name in self.defection.regions:
+                check_region("defection.regions", name)
         for i, link in enumerate(self.links):
             for name in link.between:
                 check_region(f"links[{i}].between", name)

@@ -28,6 +28,7 @@ from qantar.scenario.schema import (
     ForeignTroopsEvent,
     HardshipEvent,
     LegitimacyEvent,
+    LethalForceEvent,
     PoliceEvent,
     Scenario,
     ShutdownEvent,
@@ -57,6 +58,12 @@ class Controls:
     emergencies: dict[str, float] = field(default_factory=dict)
     curfews: set[str] = field(default_factory=set)
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
+    lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
+
+    @property
+    def lethal_probability(self) -> float:
+        """Chance that an enforcement kills: the largest order in force, 0 without one."""
+        return max(self.lethal.values(), default=0.0)
 
     @property
     def channel(self) -> float:
@@ -110,6 +117,10 @@ class Action:
             c.shutdowns[self.event] = (self.value, self.value2)
         elif self.kind == "shutdown_off":
             c.shutdowns.pop(self.event, None)
+        elif self.kind == "lethal_on":
+            c.lethal[self.event] = self.value
+        elif self.kind == "lethal_off":
+            c.lethal.pop(self.event, None)
         else:
             raise ValueError(f"unknown action kind {self.kind!r}")
 
@@ -180,6 +191,11 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                     for a, b in curfew_spans(e.at, until, e.curfew):
                         add(a, e.name, r, "curfew_on")
                         add(b, e.name, r, "curfew_off")
+        elif isinstance(e, LethalForceEvent):
+            for r in regions:
+                add(e.at, e.name, r, "lethal_on", e.probability)
+                if e.until is not None:
+                    add(e.until, e.name, r, "lethal_off")
         elif isinstance(e, ShutdownEvent):
             for r in regions:
                 add(e.at, e.name, r, "shutdown_on", e.channel, e.anger)

@@ -20,7 +20,9 @@ import pyarrow.parquet as pq
 
 from qantar.storage.series import META_KEY, _atomic_write, write_json
 
-PEOPLE = ("quiet", "active", "jailed", "detained")
+#: Count columns, in people: citizens quiet, active, jailed; then cumulative detained,
+#: civilians killed, security killed, police defected.
+PEOPLE = ("quiet", "active", "jailed", "detained", "civilians_killed", "security_killed", "defected")
 
 
 def series_frame_columns() -> tuple[str, ...]:
