@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qantar.engine.state import AGENT_DTYPE, DEAD, PER_AGENT, Vision, empty_cells
+from qantar.engine.state import AGENT_DTYPE, DEAD, KNOB_NAMES, PER_AGENT, Vision, empty_cells
 
 # A free slot has state DEAD (Model I's: an agent no longer in the world), or room for one
 # not yet born.
@@ -66,6 +66,7 @@ class GroupAgents(NamedTuple):
     counts: np.ndarray  # int64[3]: living citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far
     losses: np.ndarray  # int64[3]: as Model I's (scenarios' lethal force and defection)
+    knobs: np.ndarray  # float64[6]: as Model I's (all off in Model II)
     book: np.ndarray  # int64[4]: see BOOK_*
 
 
@@ -88,7 +89,7 @@ def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAge
     records["state"] = DEAD
     return GroupAgents(**{name: records[name] for name in GROUP_PER_AGENT}, **empty_cells(cells, shared_near),
                        counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64),
-                       losses=np.zeros(3, np.int64), book=np.zeros(4, np.int64))
+                       losses=np.zeros(3, np.int64), knobs=np.zeros(len(KNOB_NAMES)), book=np.zeros(4, np.int64))
 
 
 def grow(agents: GroupAgents, capacity: int) -> GroupAgents:

@@ -33,6 +33,12 @@ from qantar.engine.state import (
     CIVILIANS_KILLED,
     DEAD,
     DEFECTED,
+    K_CLASH_P,
+    K_CLASH_RATIO,
+    K_DEFECT_JOIN,
+    K_DEFECT_P,
+    K_DEFECT_RATIO,
+    K_LETHAL,
     SECURITY_KILLED,
     ACTIVE_SHIFT,
     ACTIVE_UNIT,
@@ -351,7 +357,10 @@ def cops_around(a, pos, cfg):
     even where the vision leaves its own cell out (a scan of the cell words)."""
     v = cfg.cop_vis
     y, x = _row_col(pos, cfg.width, cfg.inv_width)
-    n = 0 if cfg.cop_sees_own_cell else 1
+    n = 1
+    for k in range(v.size):  # a vision with the own cell counts the cop there itself
+        if v.cell_dy[k] == 0 and v.cell_dx[k] == 0:
+            n = 0
     for s in range(v.dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, v.dy[s], v.lo[s], v.hi[s], cfg.width, cfg.height)
         for c in range(a1, b1):
@@ -420,8 +429,8 @@ def draw_jail_term(cfg, rng):
 def arrest_rule(a, i, cfg, rng):
     """Rule C for cop i: arrest one random active in vision (the r-th in canonical order).
 
-    Scenarios add two things (both off in Epstein's model, and then no extra draw is made):
-    a clash (``clash_probability`` > 0): where the actives in sight exceed ``clash_ratio``
+    Scenarios add two things (``a.knobs``; both off in Epstein's model, and then no extra
+    draw is made): a clash (``clash_probability`` > 0): where the actives in sight exceed ``clash_ratio``
     times the cops around, the cop is killed with that probability, before it acts; and
     lethal force (``lethal_probability`` > 0): the enforcement kills the active instead of
     arresting it with that probability.
@@ -430,8 +439,8 @@ def arrest_rule(a, i, cfg, rng):
     actives = a.near_cop[pos] >> NEAR_ACTIVE_SHIFT
     if actives == 0:
         return
-    if cfg.clash_probability > 0.0 and actives > cfg.clash_ratio * cops_around(a, pos, cfg):
-        if draw_uniform(rng) < cfg.clash_probability:
+    if a.knobs[K_CLASH_P] > 0.0 and actives > a.knobs[K_CLASH_RATIO] * cops_around(a, pos, cfg):
+        if draw_uniform(rng) < a.knobs[K_CLASH_P]:
             leave_grid(a, i, cfg)
             a.losses[SECURITY_KILLED] += 1
             return
@@ -445,7 +454,7 @@ def arrest_rule(a, i, cfg, rng):
                 break
             r -= 1
         target = a.nxt[target]
-    if cfg.lethal_probability > 0.0 and draw_uniform(rng) < cfg.lethal_probability:
+    if a.knobs[K_LETHAL] > 0.0 and draw_uniform(rng) < a.knobs[K_LETHAL]:
         dest = a.pos[target]
         leave_grid(a, target, cfg)
         a.losses[CIVILIANS_KILLED] += 1
@@ -502,18 +511,19 @@ def defection_rule(a, i, cfg, rng):
     (actives in sight above ``defection_ratio`` times the cops around) defects with that
     probability. It joins the protest, as an active citizen with H = 1 and R = 0, or goes
     home, leaving the world. Returns whether it defected."""
-    if cfg.defection_probability <= 0.0:
+    if a.knobs[K_DEFECT_P] <= 0.0:
         return False
     pos = a.pos[i]
     actives = a.near_cop[pos] >> NEAR_ACTIVE_SHIFT
     if actives == 0:
         return False
-    ordered = cfg.lethal_probability > 0.0
-    overwhelmed = cfg.defection_ratio > 0.0 and actives > cfg.defection_ratio * cops_around(a, pos, cfg)
-    if not (ordered or overwhelmed) or draw_uniform(rng) >= cfg.defection_probability:
+    ordered = a.knobs[K_LETHAL] > 0.0
+    ratio = a.knobs[K_DEFECT_RATIO]
+    overwhelmed = ratio > 0.0 and actives > ratio * cops_around(a, pos, cfg)
+    if not (ordered or overwhelmed) or draw_uniform(rng) >= a.knobs[K_DEFECT_P]:
         return False
     a.losses[DEFECTED] += 1
-    if not cfg.defect_to_join:
+    if a.knobs[K_DEFECT_JOIN] == 0.0:
         leave_grid(a, i, cfg)
         return True
     _take(a, i, pos, cfg)

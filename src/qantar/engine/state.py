@@ -38,9 +38,12 @@ KIND_NAMES = ("citizen", "cop")
 STATE_NAMES = ("quiet", "active", "jailed", "dead")
 #: Entries of ``Agents.losses``: civilians killed, security killed, cops defected.
 CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED = 0, 1, 2
-#: Config fields a scenario sets between steps (kept when parameters change).
-KNOBS = ("grievance_shift", "lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
-         "defection_ratio", "defect_to_join")
+#: The scenario mechanisms' settings in ``Agents.knobs`` (all 0: off), by index. They live
+#: in an array rather than in ``Config``: seven more Config fields cost a quarter of the
+#: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
+KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
+              "defection_ratio", "defect_to_join")
+K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN = range(6)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
 #: Fields of the ``near`` caches.
@@ -87,6 +90,7 @@ class Agents(NamedTuple):
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
     losses: np.ndarray  # int64[3]: civilians killed, security killed, cops defected (cumulative)
+    knobs: np.ndarray  # float64[6]: the scenario mechanisms' settings (KNOB_NAMES)
 
 
 class Vision(NamedTuple):
@@ -130,13 +134,6 @@ class Config(NamedTuple):
     threshold: float
     max_jail_term: int  # -1 for life
     grievance_shift: float = 0.0  # added to every citizen's G (news, blackouts; 0 in Epstein's model)
-    lethal_probability: float = 0.0  # rule C: an enforcement kills instead of arresting with this probability
-    clash_ratio: float = 0.0  # rule C: a cop is in a clash when actives in sight exceed this times the cops around
-    clash_probability: float = 0.0  # ... and is killed in it with this probability (0: no clashes)
-    defection_probability: float = 0.0  # rule D: chance per turn that a cop ordered to fire or overwhelmed defects
-    defection_ratio: float = 0.0  # overwhelmed: actives in sight above this times the cops around (0: never)
-    defect_to_join: bool = False  # a defector joins the protest (True) or goes home (False)
-    cop_sees_own_cell: bool = False  # whether the cops' vision includes their own cell
 
 
 def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
@@ -149,7 +146,8 @@ def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
     records = np.zeros(n, AGENT_DTYPE)
     records["nxt"] = -1
     return Agents(**{name: records[name] for name in PER_AGENT}, **empty_cells(cells, shared_near),
-                  counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), losses=np.zeros(3, np.int64))
+                  counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), losses=np.zeros(3, np.int64),
+                  knobs=np.zeros(len(KNOB_NAMES)))
 
 
 def empty_cells(cells: int, shared_near: bool) -> dict[str, np.ndarray]:

@@ -29,7 +29,7 @@ from qantar.engine.state import (
     COP,
     DEAD,
     DEFECTED,
-    KNOBS,
+    KNOB_NAMES,
     NEAR_COP_MASK,
     PER_AGENT,
     SECURITY_KILLED,
@@ -87,8 +87,8 @@ def fill_uniform(out: np.ndarray, rng: np.random.Generator) -> None:
 
 
 def make_config(params: Params, rules: RuleSet) -> Config:
-    """The kernel's view of parameters, visions and rule switches; a scenario's knobs
-    (``state.KNOBS``) start off and are set with ``World.set_knobs``."""
+    """The kernel's view of parameters, visions and rule switches (the grievance shift of a
+    scenario's news starts at 0; ``World.set_knobs`` sets it and the other mechanisms)."""
     cit_vis, cop_vis = make_visions(params, rules)
     return Config(
         width=params.width,
@@ -109,7 +109,6 @@ def make_config(params: Params, rules: RuleSet) -> Config:
         arrest_constant=float(params.arrest_constant),
         threshold=float(params.threshold),
         max_jail_term=-1 if params.max_jail_term is None else int(params.max_jail_term),
-        cop_sees_own_cell=rules.vision_includes_centre,
     )
 
 
@@ -130,8 +129,7 @@ class SteeredNumbers:
 
     def _update(self, **values: object) -> None:
         self.params = self.params.model_copy(update=values)
-        knobs = {k: getattr(self.config, k) for k in KNOBS}
-        self.config = make_config(self.params, self.rules)._replace(**knobs)
+        self.config = make_config(self.params, self.rules)._replace(grievance_shift=self.config.grievance_shift)
 
     def set_grievance_shift(self, value: float) -> None:
         """Add ``value`` to every citizen's grievance from the next step (what it learns from
@@ -139,19 +137,23 @@ class SteeredNumbers:
         self.set_knobs(grievance_shift=value)
 
     def set_knobs(self, **values: float | bool) -> None:
-        """Set a scenario's mechanisms from the next step (``state.KNOBS``: grievance shift,
-        lethal force, clashes, defection; docs/model.md, "Scenarios"). All are off in
-        Epstein's model."""
-        unknown = sorted(set(values) - set(KNOBS))
+        """Set a scenario's mechanisms from the next step: the grievance shift, and
+        ``state.KNOB_NAMES`` (lethal force, clashes, defection; docs/model.md, "Scenarios").
+        All are off in Epstein's model."""
+        accepted = ("grievance_shift", *KNOB_NAMES)
+        unknown = sorted(set(values) - set(accepted))
         if unknown:
-            raise QantarInputError(f"knobs: unknown {unknown[0]!r}; accepted: {', '.join(KNOBS)}")
+            raise QantarInputError(f"knobs: unknown {unknown[0]!r}; accepted: {', '.join(accepted)}")
         for name, value in values.items():
             if name in ("lethal_probability", "clash_probability", "defection_probability") and not 0 <= value <= 1:
                 raise QantarInputError(f"{name}: must be between 0 and 1 (got {value})")
             if name in ("clash_ratio", "defection_ratio") and value < 0:
                 raise QantarInputError(f"{name}: must be at least 0 (got {value})")
-        typed = {k: (bool(v) if k == "defect_to_join" else float(v)) for k, v in values.items()}
-        self.config = self.config._replace(**typed)
+        if "grievance_shift" in values:
+            self.config = self.config._replace(grievance_shift=float(values["grievance_shift"]))
+        for name, value in values.items():
+            if name != "grievance_shift":
+                self.agents.knobs[KNOB_NAMES.index(name)] = float(value)
 
     def set_legitimacy(self, value: float) -> None:
         """Set L; grievance G = H (1 - L) follows at once for every citizen."""
@@ -280,8 +282,8 @@ class World(SteeredNumbers):
     def _replace_agents(self, per_agent: dict[str, np.ndarray]) -> None:
         """Swap in new per-agent arrays and recompute the cell lists and counts from them
         (the arrests made so far carry over)."""
-        arrests, losses = self.agents.arrests.copy(), self.agents.losses.copy()
+        kept = {name: getattr(self.agents, name).copy() for name in ("arrests", "losses", "knobs")}
         self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near)
-        self.agents.arrests[:] = arrests
-        self.agents.losses[:] = losses
+        for name, values in kept.items():
+            getattr(self.agents, name)[:] = values
         kernels.rebuild_cells(self.agents, self.config)
