@@ -476,12 +476,15 @@ def arrest_rule(a, i, cfg, rng):
 def serve_jail(a, i, cfg):
     """The jail part of citizen i's turn; returns whether it goes on to move and act.
 
-    A free citizen acts. A jailed one does not, except under own-turn countdown (Mesa) when
+    A free citizen acts; a dead one (scenarios' lethal force) does not. A jailed one does not, except under own-turn countdown (Mesa) when
     its term has run out: it is released at its own turn and then acts; otherwise that
     rule set spends the turn counting the term down.
     """
-    if a.state[i] != JAILED:
+    s = a.state[i]
+    if s <= ACTIVE:  # quiet or active: free (one compare, as the common case should be)
         return True
+    if s == DEAD:  # killed earlier in the step (scenarios), or gone: no turn
+        return False
     if not cfg.countdown_own_turn:
         return False
     if a.jail[i] > 0:
@@ -538,8 +541,9 @@ def defection_rule(a, i, cfg, rng):
 
 @kernel()
 def cop_turn(a, i, cfg, rng):
-    """One cop's turn: defect (scenarios), or move and enforce in the rule set's order."""
-    if defection_rule(a, i, cfg, rng):
+    """One cop's turn: defect (scenarios), or move and enforce in the rule set's order. A
+    cop killed earlier in the step (scenarios' clashes) has no turn."""
+    if a.state[i] == DEAD or defection_rule(a, i, cfg, rng):
         return
     for phase in range(2):  # enforce then move, or move then enforce
         if (phase == 0) == cfg.act_first:
@@ -594,8 +598,6 @@ def step(a, cfg, rng, order):
             prefetch(a.near, ahead)
             prefetch(a.cell, ahead)
         i = order[j]
-        if a.state[i] == DEAD:  # killed (scenarios' lethal force), or gone
-            continue
         if a.kind[i] == COP:
             cop_turn(a, i, cfg, rng)
         else:
