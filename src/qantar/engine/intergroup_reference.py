@@ -129,13 +129,7 @@ class InterGroupReference(ReferenceWorld):
         """The agents alive at the start, once each in a random order (one killed before its
         turn skips it); then jail countdown, ageing and death, cloning."""
         self.book = [0, 0, 0]
-        for i in self.shuffled([j for j in range(len(self.kind)) if self.alive(j)]):
-            if not self.alive(i):
-                continue
-            if self.kind[i] == COP:
-                self.cop_turn(i)
-            else:
-                self.citizen_turn(i)
+        self.take_turns([j for j in range(len(self.kind)) if self.alive(j)])
         self.end_of_step_countdown()
         self.age_and_die()
         self.clone()

@@ -249,15 +249,19 @@ class ReferenceWorld:
             order[k], order[j] = order[j], order[k]
         return order
 
-    def step(self) -> None:
-        """Every agent once, in a random order."""
-        for i in self.shuffled(range(len(self.kind))):
+    def take_turns(self, ids) -> None:
+        """The agents ``ids`` once each, in a random order; one dead before its turn skips it."""
+        for i in self.shuffled(ids):
             if self.state[i] == DEAD:
                 continue
             if self.kind[i] == COP:
                 self.cop_turn(i)
             else:
                 self.citizen_turn(i)
+
+    def step(self) -> None:
+        """Every agent once, in a random order, then the end-of-step jail countdown."""
+        self.take_turns(range(len(self.kind)))
         self.end_of_step_countdown()
 
     def end_of_step_countdown(self) -> None:

@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 from qantar.analysis import find_outbursts  # noqa: E402
+from qantar.report.plots import save_figure  # noqa: E402
 from qantar.engine.state import ACTIVE, CITIZEN, COP, JAILED  # noqa: E402
 from qantar.rules.formulas import grievance  # noqa: E402
 
@@ -39,7 +40,7 @@ def actives_over_time(series: dict[str, np.ndarray], threshold: float, path: Pat
         ax.margins(x=0)
     axes[-1, 0].set_xlabel("step")
     axes[0, 0].set_title(f"Run 2: actives per step (first seed); outbursts (above {threshold:g}) shaded")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def distributions(values: dict[str, list[float]], paper_mean: float, paper_sd: float, xlabel: str, title: str,
@@ -58,7 +59,7 @@ def distributions(values: dict[str, list[float]], paper_mean: float, paper_sd: f
     ax.set_ylabel("density")
     ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def salami_and_jump(runs: dict[str, dict[str, object]], path: Path) -> Path:
@@ -78,7 +79,7 @@ def salami_and_jump(runs: dict[str, dict[str, object]], path: Path) -> Path:
             axes[row, col].margins(x=0)
         axes[2, col].set_xlabel("step")
     axes[1, 0].legend(fontsize=8, frameon=False)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def screens(world, path: Path, step: int) -> Path:
@@ -102,7 +103,7 @@ def screens(world, path: Path, step: int) -> Path:
     for ax in (left, right):
         ax.set_xticks([])
         ax.set_yticks([])
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 GROUP_COLOURS = ("#4c72b0", "#55a868")  # blue, green
@@ -128,7 +129,7 @@ def groups_over_time(runs: dict[str, dict[str, object]], names: tuple[str, ...],
     for ax in axes[-1]:
         ax.set_xlabel("step")
     axes[0, 0].legend(fontsize=7, frameon=False)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def group_screens(worlds: list[tuple[object, int]], path: Path) -> Path:
@@ -150,7 +151,7 @@ def group_screens(worlds: list[tuple[object, int]], path: Path) -> Path:
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle("Run 7: blue, green, active red, jailed grey, cops black")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def extinction_by_density(sweeps: dict[str, list], cap: int, path: Path) -> Path:
@@ -177,13 +178,4 @@ def extinction_by_density(sweeps: dict[str, list], cap: int, path: Path) -> Path
     right.set_ylabel("s.d. of steps to extinction")
     right.legend(fontsize=8, frameon=False)
     fig.suptitle("Time to extinction against initial cop density (Figs. 15-17)")
-    return _save(fig, path)
-
-
-def _save(fig, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen needed
@@ -63,9 +65,17 @@ def _finish(fig, ax, path, title: str) -> None:
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.margins(x=0)
+    save_figure(fig, path)
+
+
+def save_figure(fig, path) -> Path:
+    """Lay out, save (making the folder) and close a figure; return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+    return path
 
 
 def _plot_controls(ax, steps, legitimacy, cops) -> None:

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from qantar.analysis.scenario_measures import judge_target  # noqa: E402
+from qantar.report.plots import save_figure  # noqa: E402
 
 
 def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,7 +53,7 @@ def national_figure(runs: list, path: Path) -> Path:
         _mark_events(ax, scenario)
     bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     top.set_title(f"{scenario.title or scenario.name}: national totals")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def regions_figure(runs: list, path: Path) -> Path:
@@ -73,7 +74,7 @@ def regions_figure(runs: list, path: Path) -> Path:
     for k in range(n, rows * cols):
         axes[k // cols, k % cols].axis("off")
     fig.suptitle(f"{scenario.title or scenario.name}: participants by region (median, 90% band)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def render_markdown(runs: list, measures: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
@@ -104,12 +105,3 @@ def render_markdown(runs: list, measures: list[dict], command: str, provenance: 
     lines += [f"- [{sid}] {src.title}" + (f", {src.date}" if src.date else "") + (f", {src.url}" if src.url else "")
               for sid, src in s.sources.items()]
     return "\n".join(lines) + "\n"
-
-
-def _save(fig, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
