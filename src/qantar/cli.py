@@ -339,7 +339,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     paths = write_ensemble(out, runs, record)
     figures = [str(report.national_figure(runs, out / "figures" / "national.png").relative_to(out)),
                str(report.regions_figure(runs, out / "figures" / "regions.png").relative_to(out))]
-    (out / "report.md").write_text(report.render_markdown(runs, measures, command, record, figures))
+    (out / "report.md").write_text(report.render_markdown(runs, record["targets"], command, record, figures))
     if not quiet:
         click.echo(f"{sc.name}: {len(runs)} runs in {elapsed:.1f} s")
         table = Table()

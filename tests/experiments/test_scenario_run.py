@@ -105,3 +105,18 @@ def test_backlash_changes_the_run_only_after_a_killing():
     first = int(np.flatnonzero(killed > 0)[0])  # the first row with a killing
     assert np.array_equal(runs[0].counts[:, : first + 1], runs[1].counts[:, : first + 1])
     assert runs[1].counts[:, :, 1].sum() > runs[0].counts[:, :, 1].sum()  # anger brings more out
+
+
+def test_lost_police_are_not_replaced_by_rounding():
+    """500 officers at 200 people an agent are 3 cops (2.5, rounded half up). A cop killed
+    leaves 2, and a later sync (any event in the region) must not bring it back, as Python's
+    half-to-even rounding of the officers left (300 / 200 = 1.5 -> 2) once did."""
+    from qantar.experiments.scenario_run import build_regions
+
+    s = tiny(scale=200, regions=[{"name": "A", "population": 100000, "police_per_100k": 500}], links=[])
+    region = build_regions(s, 1)[0]
+    assert region.world.n_cops == 3
+    region.world.remove_cops(1)  # as a clash would: off the streets, and counted as lost
+    region.world.agents.losses[1] += 1
+    region.sync()
+    assert region.world.n_cops == 2

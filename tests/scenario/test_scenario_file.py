@@ -74,3 +74,23 @@ def test_set_and_without(tmp_path):
 def test_unknown_scenario_names_the_built_ins():
     with pytest.raises(QantarInputError, match="neither a built-in scenario \\(kazakhstan-2022\\) nor a file"):
         load_scenario("atlantis-2030")
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("start = 2022-01-01T00:00:00", "start = 2022-01-01T00:00:00+06:00"), "start: 2022-01-01T00:00:00+06:00 has a time zone"),
+    (("add = 0.2", "add = 0.2\nregions = [\"A\", \"A\"]"), "regions: 'A' is listed twice"),
+    (('type = "hardship"\nat', 'type = "hardship"\nby_region = { A = 3 }\nat'), "Input should be less than or equal to 1"),
+    (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "peak_date"\nsource = "s"\n[sources.s]'), "a peak_date target needs on"),
+    (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "detained"\nlow = 5\nhigh = 1\nsource = "s"\n[sources.s]'),
+     "low (5) must not exceed high (1)"),
+    (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "first_region"\nsource = "s"\n[sources.s]'),
+     "a first_region target names the region"),
+    (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "detained"\nlow = 1\nregion = "A"\nsource = "s"\n[sources.s]'),
+     "regional targets are not supported yet"),
+    (("[sources.s]", '[[links]]\nbetween = ["A", "A"]\n[sources.s]'), "a link joins two different regions"),
+])
+def test_more_bad_input_is_refused(tmp_path, change, expected):
+    path = write(tmp_path, MINIMAL.replace(*change))
+    with pytest.raises(QantarInputError) as err:
+        load_scenario(path)
+    assert expected in str(err.value), str(err.value)

@@ -146,6 +146,11 @@ class InterGroupWorld(SteeredNumbers):
             self.agents = grow(a, int(a.book[BOOK_LIVING]) + need + self.params.cells)
 
     # --- steering between steps (set_legitimacy, set_arrest_constant: SteeredNumbers) ---
+    def set_knobs(self, **values: float | bool) -> None:
+        """Not for Model II: the scenario mechanisms (lethal force, clashes, defection, the
+        grievance shift) are Model I's; its slots and groups do not account for them."""
+        raise QantarInputError("knobs: the scenario mechanisms are for Model I worlds, not Model II")
+
     def add_cops(self, n: int) -> None:
         """Deploy ``n`` cops (peacekeepers) to distinct random empty cells, in the lowest free slots."""
         empty = np.flatnonzero(self.agents.cell >> BLOCK_SHIFT == 0)

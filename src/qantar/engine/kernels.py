@@ -11,7 +11,9 @@ Every draw is ``draw_index(rng, n)``, a uniform integer in 0..n-1 from the gener
 64-bit word. Per step: the turn order (Fisher-Yates, n-1 draws). Per turn, in order:
 rule M draws a cell of the vision until it hits an empty one, at most MOVE_TRIES times,
 then (all missed) one among the empty cells if any; rule C, for a cop with actives in
-sight, draws one of them, then rule J draws the term (no draw for a life term).
+sight, draws one of them, then rule J draws the term (no draw for a life term). The
+scenarios' mechanisms, when on, add: defection's u at the start of a cop's turn, a clash's
+u before the arrestee's index, lethal force's u after it (docs/model.md).
 
 Speed (see docs/performance.md): on big worlds agents are visited in random order, so
 memory latency sets the pace; on small ones, rule M's tries and the cache updates do. The

@@ -5,8 +5,9 @@ Regions do not share a grid; they share the clock. Before each step, the actions
 it change their regions' controls (``scenario.timeline``), and ``sync`` pushes the controls
 into the worlds: legitimacy, the arrest constant times the emergency's factor, movement off
 under curfew, hardship as each citizen's own value plus the regional offset (clipped to
-[0, 1]), and the cops on the streets (officers / scale, rounded; added on random empty cells
-or withdrawn at random). Between actions the regions run in chunks.
+[0, 1]), and the cops on the streets: the officers events put there, in agents (rounded
+half up), less the police killed or defected so far, who are not replaced; cops are added on
+random empty cells or withdrawn at random. Between actions the regions run in chunks.
 
 Seeds: the run's seed is a ``SeedSequence``; region k's world gets its k-th spawned child,
 so every region, and the whole run, is reproducible on its own.
@@ -34,7 +35,7 @@ from qantar.engine.world import DETAIL_COLUMNS
 from qantar.engine.state import CITIZEN
 from qantar.errors import QantarInputError
 from qantar.rules.mechanisms import backlash_shift, grievance_shift, link_matrix, news_received
-from qantar.scenario.build import draw, officers, region_params, scenario_rules
+from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
 from qantar.scenario.schema import Scenario
 from qantar.scenario.timeline import Controls, compile_timeline, time_of
 
@@ -58,7 +59,6 @@ class RegionWorld:
     base_movement: bool
     scale: float
     knobs: dict  # the region's fixed mechanism settings (clashes, defection)
-    police_lost: int = 0  # police killed or defected so far, already taken off ``controls.officers``
 
     def sync(self) -> None:
         """Push the controls into the world (only what changed is touched)."""
@@ -74,9 +74,7 @@ class RegionWorld:
         w.set_knobs(lethal_probability=c.lethal_probability, **self.knobs)
         w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
-        c.officers = max(0.0, c.officers - (lost - self.police_lost) * self.scale)
-        self.police_lost = lost
-        want = round(c.officers / self.scale)
+        want = max(0, agents_for(c.officers, self.scale) - lost)
         have = w.n_cops
         try:
             if want > have:

@@ -202,10 +202,13 @@ def _judge_coexistence(m: dict) -> tuple[str, str]:
 def _judge_genocide(m: dict) -> tuple[str, str]:
     runs = m["run7"]
     gone = [r for r in runs if r["extinct_step"] is not None]
-    greens = sum(r["victor"] == 1 for r in gone)
-    p = binomial_two_sided(greens, len(gone))
-    words = (f"{_extinct_words(runs)}; green wins {greens} of {len(gone)}, blue {len(gone) - greens} "
-             f"(two-sided binomial test of a fair victor: p = {p:.2f}); kills {_stat(runs, 'killed')}")
+    won = [r for r in gone if r["victor"] is not None]  # both groups can die out in one step
+    greens = sum(r["victor"] == 1 for r in won)
+    p = binomial_two_sided(greens, len(won))
+    words = (f"{_extinct_words(runs)}; green wins {greens} of {len(won)}, blue {len(won) - greens} "
+             f"(two-sided binomial test of a fair victor: p = {p:.2f})"
+             + (f"; both died out together in {len(gone) - len(won)}" if len(won) < len(gone) else "")
+             + f"; kills {_stat(runs, 'killed')}")
     share = len(gone) / len(runs) if runs else 0.0
     if share >= 0.8 and p >= 0.05:
         return REPRODUCED, words

@@ -17,7 +17,6 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from qantar.analysis.scenario_measures import judge_target  # noqa: E402
 from qantar.report.plots import save_figure  # noqa: E402
 
 
@@ -77,10 +76,10 @@ def regions_figure(runs: list, path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def render_markdown(runs: list, measures: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
-    """The report: what was run, simulated against reported, the events, the figures."""
+def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
+    """The report: what was run, simulated against reported (``verdicts``, from
+    ``analysis.scenario_measures.judge_target``), the events, the figures."""
     s = runs[0].scenario
-    verdicts = [judge_target(t, measures) for t in s.targets]
     lines = [
         f"# {s.title or s.name}",
         "",

@@ -24,16 +24,27 @@ from qantar.rules import Params, RuleSet, make_params, rule_set
 from qantar.scenario.schema import Distribution, Region, Scenario
 
 
+def agents_for(people: float, scale: float) -> int:
+    """How many agents stand for ``people`` at ``scale`` people per agent: rounded half up
+    (never Python's half-to-even, so that the same count always gives the same agents).
+
+    Example:
+        >>> agents_for(500, 200), agents_for(300, 200), agents_for(99, 200)
+        (3, 2, 0)
+    """
+    return math.floor(people / scale + 0.5)
+
+
 def officers(region: Region) -> float:
     """Police officers of a region before any event: per 100,000 people times its people."""
     return region.population * region.police_per_100k / 1e5
 
 
-def region_params(scenario: Scenario, region: Region, officers_now: float | None = None) -> Params:
+def region_params(scenario: Scenario, region: Region) -> Params:
     """The model parameters of one region's world."""
     m = scenario.model
-    n_cit = max(1, round(region.population / scenario.scale))
-    n_cop = round((officers(region) if officers_now is None else officers_now) / scenario.scale)
+    n_cit = max(1, agents_for(region.population, scenario.scale))
+    n_cop = agents_for(officers(region), scenario.scale)
     need = 2 * math.floor(max(m.citizen_vision, m.cop_vision)) + 1
     side = max(need, math.ceil(math.sqrt(n_cit / m.citizen_density)))
     cells = side * side

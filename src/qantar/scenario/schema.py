@@ -82,10 +82,16 @@ class Region(Strict):
 
 
 class Link(Strict):
-    """Two regions whose news reach each other (used by the news mechanism, next)."""
+    """Two regions whose news reach each other (rule News, the ``[news]`` table)."""
 
     between: tuple[str, str]
     weight: float = Field(1.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _two(self) -> "Link":
+        if self.between[0] == self.between[1]:
+            raise ValueError(f"between: a link joins two different regions (got {self.between[0]!r} twice)")
+        return self
 
 
 class News(Strict):
@@ -154,6 +160,13 @@ class EventBase(Strict):
     source: str = Field(min_length=1, description="id of a source in [sources]")
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _distinct(self) -> "EventBase":
+        if self.regions != "all" and len(set(self.regions)) < len(self.regions):
+            twice = next(r for r in self.regions if self.regions.count(r) > 1)
+            raise ValueError(f"regions: {twice!r} is listed twice; list each region once")
+        return self
+
     def region_names(self, known: list[str]) -> list[str]:
         """The regions this event touches."""
         return list(known) if self.regions == "all" else list(self.regions)
@@ -169,7 +182,7 @@ class HardshipEvent(EventBase):
 
     type: Literal["hardship"]
     add: float = Field(ge=-1, le=1)
-    by_region: dict[str, float] = Field(default_factory=dict)
+    by_region: dict[str, Annotated[float, Field(ge=-1, le=1)]] = Field(default_factory=dict)
 
     def named_regions(self) -> list[str]:
         return super().named_regions() + list(self.by_region)
@@ -197,6 +210,13 @@ class PoliceEvent(EventBase):
     officers: int
     from_region: str | None = None
 
+    @model_validator(mode="after")
+    def _elsewhere(self) -> "PoliceEvent":
+        if self.from_region is not None and (self.regions == "all" or self.from_region in self.regions):
+            raise ValueError(f"from_region: officers moved from {self.from_region!r} must go to other regions; "
+                             "list them in regions")
+        return self
+
     def named_regions(self) -> list[str]:
         return super().named_regions() + ([self.from_region] if self.from_region else [])
 
@@ -208,9 +228,15 @@ class ForeignTroopsEvent(EventBase):
 
     type: Literal["foreign-troops"]
     until: dt.datetime | None = None
-    troops: dict[str, int] = Field(min_length=1)
+    troops: dict[str, Annotated[int, Field(gt=0)]] = Field(min_length=1)
     frees_police_per_troop: float = Field(0.0, ge=0)
     patrol: bool = False
+
+    @model_validator(mode="after")
+    def _where(self) -> "ForeignTroopsEvent":
+        if self.regions != "all":
+            raise ValueError("regions: a foreign-troops event places its troops by region in troops; leave regions out")
+        return self
 
     def region_names(self, known: list[str]) -> list[str]:
         return list(self.troops)
@@ -242,7 +268,8 @@ class LethalForceEvent(EventBase):
 
 class EmergencyEvent(EventBase):
     """A state of emergency from ``at`` to ``until``: the arrest constant times
-    ``arrest_factor``; with ``curfew`` = [from hour, to hour], nobody moves in those hours."""
+    ``arrest_factor``; with ``curfew`` = [from hour, to hour], citizens do not move in those
+    hours (cops patrol where the rule set says cops move when movement is off)."""
 
     type: Literal["emergency"]
     until: dt.datetime | None = None
@@ -253,6 +280,8 @@ class EmergencyEvent(EventBase):
     def _hours(self) -> "EmergencyEvent":
         if self.curfew and not all(0 <= h <= 23 for h in self.curfew):
             raise ValueError(f"curfew hours must be 0-23 (got {list(self.curfew)})")
+        if self.curfew and self.curfew[0] == self.curfew[1]:
+            raise ValueError(f"curfew: from and to hours must differ (got {list(self.curfew)})")
         return self
 
 
@@ -279,6 +308,26 @@ class Target(Strict):
     region: str | None = None
     value: str | None = Field(None, description="first_region: the region expected first")
     source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Target":
+        """Each metric needs its fields: a region (first_region), dates (peak_date), a range."""
+        if self.region is not None:
+            raise ValueError("region: regional targets are not supported yet; targets are national, leave it out")
+        if self.metric == "first_region":
+            if self.value is None:
+                raise ValueError("value: a first_region target names the region expected first")
+        elif self.metric == "peak_date":
+            if self.on is None:
+                raise ValueError("on: a peak_date target needs on (and by for a range of dates)")
+            if self.by is not None and self.by < self.on:
+                raise ValueError(f"by: {self.by} comes before on ({self.on})")
+        else:
+            if self.low is None and self.high is None:
+                raise ValueError(f"low/high: a {self.metric} target needs low, high or both")
+            if self.low is not None and self.high is not None and self.low > self.high:
+                raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+        return self
 
 
 class Scenario(Strict):
@@ -326,6 +375,13 @@ class Scenario(Strict):
         if dup:
             raise ValueError(f"regions: the name {dup[0]!r} is used twice; region names must be unique")
         known = set(names)
+        stamps = [("start", self.start)] + [(f"events[{i}] ({e.name}).at", e.at) for i, e in enumerate(self.events)]
+        stamps += [(f"events[{i}] ({e.name}).until", e.until) for i, e in enumerate(self.events)
+                   if getattr(e, "until", None) is not None]
+        for where, when in stamps:
+            if when.tzinfo is not None:
+                raise ValueError(f"{where}: {when.isoformat()} has a time zone; give local times without an "
+                                 "offset (the scenario's clock is local)")
 
         def check_region(where: str, name: str) -> None:
             if name not in known:

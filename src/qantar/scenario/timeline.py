@@ -8,7 +8,8 @@ step has no effect on the run and is dropped.
 
 Each region has ``Controls``: the numbers the events move (a hardship offset, legitimacy,
 police officers on the streets, the arrest factor of a state of emergency, whether a curfew
-is on). ``apply`` changes them; ``scenario.regional`` pushes them into each region's world.
+is on). ``apply`` changes them; ``experiments.scenario_run.RegionWorld.sync`` pushes them
+into each region's world.
 
 Example:
     >>> from qantar.scenario.load import load_scenario
