@@ -354,6 +354,53 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
         sys.exit(130)
 
 
+@main.command()
+@click.argument("a", type=click.Path())
+@click.argument("b", type=click.Path())
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Where to write compare.json and compare.png. [default: runs/<time>-compare]")
+@click.option("--overwrite", is_flag=True, help="Replace a comparison already in --out.")
+def compare(a, b, out_dir, overwrite) -> None:
+    """Compare two scenario ensembles (folders written by qantar run SCENARIO): each measure's
+    medians, and the difference B - A with a bootstrap 90% interval; writes a figure."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from qantar.analysis.compare import compare_records
+    from qantar.report.scenario import compare_figure
+    from qantar.storage.series import write_json
+
+    records, tables = [], []
+    try:
+        for folder in (a, b):
+            path = Path(folder) / "runs.json"
+            if not path.is_file():
+                raise QantarInputError(f"{folder}: no runs.json here; give a folder written by qantar run SCENARIO")
+            record = json.loads(path.read_text())
+            if not record.get("measures"):
+                raise QantarInputError(f"{folder}: this ensemble has no finished runs to compare")
+            records.append(record)
+            tables.append(pq.read_table(Path(folder) / "series.parquet"))
+        if out_dir is None:
+            out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-compare")
+        out = check_free(out_dir, overwrite, marker="compare.json")
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
+    rows = compare_records(records[0], records[1])
+    write_json(out / "compare.json", {"a": str(a), "b": str(b), "runs": [len(r["measures"]) for r in records],
+                                      "measures": rows})
+    compare_figure(Path(a).name, tables[0], Path(b).name, tables[1], out / "compare.png")
+    table = Table(title=f"B - A: {b} minus {a} ({len(records[1]['measures'])} and {len(records[0]['measures'])} runs)")
+    for col in ("measure", "A (median)", "B (median)", "B - A", "90% interval"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(r["measure"], f"{r['a']:,.1f}", f"{r['b']:,.1f}", f"{r['difference']:+,.1f}",
+                      f"{r['low']:+,.1f} to {r['high']:+,.1f}")
+    Console().print(table)
+    click.echo(f"wrote {out / 'compare.json'}, {out / 'compare.png'}")
+
+
 def print_summary(rows: list[tuple[str, object]], result, rules: str, elapsed: float) -> None:
     """The run's summary (measure, value) rows as a small table on stdout."""
     living = result.world.n_citizens + result.world.n_cops

@@ -233,3 +233,21 @@ def test_run_scenario_bad_input(tmp_path, args, message):
 def test_set_without_scenario_is_refused(tmp_path):
     res = invoke("run", "--set", "model.legitimacy=0.9", "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and "only with a SCENARIO" in res.output
+
+
+def test_compare_two_ensembles(tmp_path):
+    """A counterfactual: the same scenario without its shock has fewer participants, and
+    compare says so with an interval that excludes zero."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    for name, extra in (("base", []), ("calm", ["--without", "shock"])):
+        res = invoke("run", str(path), "--seeds", "4", "--out", str(tmp_path / name), *extra)
+        assert res.exit_code == 0, res.output
+    res = invoke("compare", str(tmp_path / "base"), str(tmp_path / "calm"), "--out", str(tmp_path / "cmp"))
+    assert res.exit_code == 0, res.output
+    rows = {r["measure"]: r for r in json.loads((tmp_path / "cmp" / "compare.json").read_text())["measures"]}
+    peak = rows["peak_participants"]
+    assert peak["b"] == 0 and peak["a"] > 0 and peak["high"] < 0  # B - A: all of A's protest is gone
+    assert (tmp_path / "cmp" / "compare.png").stat().st_size > 5000
+    missing = invoke("compare", str(tmp_path / "base"), str(tmp_path / "nowhere"), "--out", str(tmp_path / "c2"))
+    assert missing.exit_code == 2 and "no runs.json here" in missing.output

@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
 
 from qantar.report.plots import save_figure  # noqa: E402
 
@@ -104,3 +106,26 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
     lines += [f"- [{sid}] {src.title}" + (f", {src.date}" if src.date else "") + (f", {src.url}" if src.url else "")
               for sid, src in s.sources.items()]
     return "\n".join(lines) + "\n"
+
+
+def compare_figure(label_a: str, runs_a: pa.Table, label_b: str, runs_b: pa.Table, path: Path) -> Path:
+    """National participants of two ensembles (``series.parquet`` tables): median and 90% band."""
+    fig, ax = plt.subplots(figsize=(11, 4.5), dpi=110)
+    for label, table, colour in ((label_a, runs_a, "#4c72b0"), (label_b, runs_b, "#c44e52")):
+        nat = table.filter(pc.equal(table["region"], "national"))
+        runs = np.array(nat["run"].to_pylist())
+        steps = np.array(nat["step"].to_pylist())
+        active = np.array(nat["active"].to_pylist(), float)
+        times = np.array(nat["time"].to_pylist())
+        n_steps = steps.max() + 1
+        values = np.zeros((runs.max() + 1, n_steps))
+        values[runs, steps] = active
+        mid, lo, hi = band(values)
+        x = times[(runs == runs.min())][np.argsort(steps[runs == runs.min()])]
+        ax.fill_between(x, lo, hi, color=colour, alpha=0.18, lw=0)
+        ax.plot(x, mid, color=colour, lw=1.3, label=f"{label} (median, 90% band)")
+    ax.set_ylabel("participants (active)")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("National participants, two ensembles")
+    return save_figure(fig, path)
