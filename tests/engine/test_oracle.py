@@ -19,7 +19,7 @@ from tests.engine.strategies import RULES, small_params
 
 def assert_same(world: World, ref: ReferenceWorld, step: int) -> None:
     a = world.agents
-    for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion"):
+    for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "flags"):
         got, want = getattr(a, name).tolist(), getattr(ref, name)
         assert got == want, f"{name} differs after step {step}"
     assert world.counts().tolist() == ref.counts()
@@ -72,6 +72,8 @@ def test_mid_run_controls(rules):
         9: lambda w: w.remove_cops(5),
         11: edit_hardship,
         12: lambda w: w.set_grievance_shift(0.15),
+        4: lambda w: w.make_provocateurs(4),
+        13: lambda w: w.clear_provocateurs(),
     }
     run_both(params, rule_set(rules), seed=3, steps=14, controls=controls)
 

@@ -141,6 +141,7 @@ def clone_rule(a, cfg, life, rng, order):
             slot += 1
         a.kind[slot] = CITIZEN
         a.state[slot] = QUIET
+        a.flags[slot] = 0
         a.group[slot] = a.group[parent]
         a.hardship[slot] = a.hardship[parent]
         if life.inherit_risk_aversion:

@@ -30,7 +30,7 @@ from qantar.engine.state import ACTIVE, CITIZEN, COP, QUIET
 from qantar.rules import vision_offsets
 
 #: The fields of one agent, in the order ``new_agent`` takes them.
-FIELDS = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "group", "age", "death_age")
+FIELDS = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "flags", "group", "age", "death_age")
 
 
 class InterGroupReference(ReferenceWorld):
@@ -121,7 +121,7 @@ class InterGroupReference(ReferenceWorld):
                 continue
             cell = empty[draw_index(self.rng, len(empty))]
             r = self.risk_aversion[j] if p.inherit_risk_aversion else draw_uniform(self.rng)
-            self.new_agent(kind=CITIZEN, state=QUIET, jail=0, pos=cell, hardship=self.hardship[j], risk_aversion=r,
+            self.new_agent(kind=CITIZEN, state=QUIET, jail=0, pos=cell, hardship=self.hardship[j], risk_aversion=r, flags=0,
                            group=self.group[j], age=0, death_age=draw_index(self.rng, p.max_age + 1))
             self.book[2] += 1
 
@@ -138,7 +138,7 @@ class InterGroupReference(ReferenceWorld):
     def add_cops(self, n: int) -> None:
         empty = [c for c in range(self.params.cells) if self.is_empty(c)]
         for cell in self.rng.choice(np.array(empty), n, replace=False).tolist():
-            self.new_agent(kind=COP, state=QUIET, jail=0, pos=cell, hardship=0.0, risk_aversion=0.0, group=0, age=0,
+            self.new_agent(kind=COP, state=QUIET, jail=0, pos=cell, hardship=0.0, risk_aversion=0.0, flags=0, group=0, age=0,
                            death_age=0)
 
     def remove_cops(self, n: int) -> None:

@@ -37,10 +37,10 @@ KILLED, DIED, BORN = 6, 7, 8
 #: Entries of ``GroupAgents.book``: this step's killed, died of age, born; living agents.
 BOOK_KILLED, BOOK_DIED, BOOK_BORN, BOOK_LIVING = 0, 1, 2, 3
 
-#: One 40-byte record per slot: Model I's fields, then group, age and death age.
+#: One 44-byte record per slot: Model I's 32 bytes, then age, death age and group (aligned).
 GROUP_AGENT_DTYPE = np.dtype(
-    [(name, AGENT_DTYPE[name]) for name in AGENT_DTYPE.names if name != "_pad"]
-    + [("group", np.int8), ("_pad", np.int8), ("age", np.int32), ("death_age", np.int32)]
+    [(name, AGENT_DTYPE[name]) for name in AGENT_DTYPE.names]
+    + [("age", np.int32), ("death_age", np.int32), ("group", np.int8), ("_pad", "V3")]
 )
 GROUP_PER_AGENT = PER_AGENT + ("group", "age", "death_age")
 
@@ -55,6 +55,7 @@ class GroupAgents(NamedTuple):
     hardship: np.ndarray
     risk_aversion: np.ndarray
     nxt: np.ndarray
+    flags: np.ndarray
     group: np.ndarray  # int8: BLUE or GREEN (citizens)
     age: np.ndarray  # int32: steps lived
     death_age: np.ndarray  # int32: dies at the end of the step its age passes this

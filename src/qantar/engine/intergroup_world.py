@@ -160,7 +160,7 @@ class InterGroupWorld(SteeredNumbers):
         self._keep_room(n + self.params.cells)
         a = self.agents
         slots = np.flatnonzero(a.state == DEAD)[:n]
-        for name, value in (("kind", COP), ("state", QUIET), ("jail", 0), ("hardship", 0.0), ("risk_aversion", 0.0),
+        for name, value in (("kind", COP), ("state", QUIET), ("jail", 0), ("hardship", 0.0), ("risk_aversion", 0.0), ("flags", 0),
                             ("group", 0), ("age", 0), ("death_age", 0)):
             getattr(a, name)[slots] = value
         a.pos[slots] = cells

@@ -55,6 +55,7 @@ from qantar.engine.state import (
     NEAR_ACTIVE_SHIFT,
     NEAR_ACTIVE_UNIT,
     NEAR_COP_MASK,
+    PROVOCATEUR,
     QUIET,
 )
 from qantar.rules.formulas import (
@@ -406,10 +407,13 @@ def move_rule(a, i, vis, cfg, rng):
 
 @kernel(inline="always")
 def activation_rule(a, i, cfg):
-    """Rule A for citizen i: active if G - R P > T, with C and A counted in its vision."""
+    """Rule A for citizen i: active if G - R P > T, with C and A counted in its vision. A
+    provocateur (scenarios) is active whatever it sees."""
     g = grievance(a.hardship[i], cfg.legitimacy, cfg.grievance_shift)
     new = QUIET
-    if can_be_active(g, cfg.threshold):
+    if a.flags[i] & PROVOCATEUR:
+        new = ACTIVE
+    elif can_be_active(g, cfg.threshold):
         seen = a.near[a.pos[i]]
         cops = seen & NEAR_COP_MASK
         actives = seen >> NEAR_ACTIVE_SHIFT

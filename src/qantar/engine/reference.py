@@ -23,7 +23,7 @@ import copy
 import numpy as np
 
 from qantar.engine.kernels import MOVE_TRIES
-from qantar.engine.state import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, QUIET
+from qantar.engine.state import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, PROVOCATEUR, QUIET
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import (
     ARREST_RATIO_CODES,
@@ -60,6 +60,7 @@ class ReferenceWorld:
         self.pos: list[int] = agents["pos"]
         self.hardship: list[float] = agents["hardship"]
         self.risk_aversion: list[float] = agents["risk_aversion"]
+        self.flags: list[int] = agents.get("flags", [0] * len(self.kind))
         self.arrests = 0  # arrests made so far
         self.losses = [0, 0, 0]  # civilians killed, security killed, defected
         # a scenario's knobs (state.KNOBS), all off in Epstein's model
@@ -72,7 +73,7 @@ class ReferenceWorld:
     def from_world(cls, world) -> "ReferenceWorld":
         """Copy a ``World``'s state and random generator (placement is shared, stepping is not)."""
         a = world.agents
-        fields = ("kind", "state", "jail", "pos", "hardship", "risk_aversion")
+        fields = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "flags")
         agents = {f: getattr(a, f).tolist() for f in fields}
         return cls(world.params, world.rules, copy.deepcopy(world.rng), agents)
 
@@ -137,7 +138,10 @@ class ReferenceWorld:
             self.pos[i] = empty[draw_index(self.rng, len(empty))]
 
     def activate(self, i: int) -> None:
-        """Rule A: active if G - R P > T."""
+        """Rule A: active if G - R P > T; a provocateur always."""
+        if self.flags[i] & PROVOCATEUR:
+            self.state[i] = ACTIVE
+            return
         cells = self.cells_in_vision(self.pos[i], self.vision_radius(i))
         here = [j for c in cells for j in self.agents_at(c)]
         cops = sum(1 for j in here if self.kind[j] == COP)
@@ -294,13 +298,23 @@ class ReferenceWorld:
     def add_cops(self, n: int) -> None:
         empty = [c for c in range(self.params.cells) if self.is_empty(c)]
         for cell in self.rng.choice(np.array(empty), n, replace=False).tolist():
-            for name, value in (("kind", COP), ("state", QUIET), ("jail", 0), ("pos", cell), ("hardship", 0.0), ("risk_aversion", 0.0)):
+            for name, value in (("kind", COP), ("state", QUIET), ("jail", 0), ("pos", cell), ("hardship", 0.0),
+                                ("risk_aversion", 0.0), ("flags", 0)):
                 getattr(self, name).append(value)
+
+    def make_provocateurs(self, n: int) -> None:
+        free = [j for j in range(len(self.kind)) if self.kind[j] == CITIZEN and self.state[j] in (QUIET, ACTIVE)
+                and not self.flags[j] & PROVOCATEUR]
+        for j in self.rng.choice(np.array(free), n, replace=False).tolist():
+            self.flags[j] |= PROVOCATEUR
+
+    def clear_provocateurs(self) -> None:
+        self.flags = [f & ~PROVOCATEUR for f in self.flags]
 
     def remove_cops(self, n: int) -> None:
         cops = [j for j, k in enumerate(self.kind) if k == COP and self.state[j] != DEAD]
         gone = set(self.rng.choice(np.array(cops), n, replace=False).tolist())
-        for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion"):
+        for name in ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "flags"):
             values = getattr(self, name)
             setattr(self, name, [v for j, v in enumerate(values) if j not in gone])
 

@@ -66,10 +66,12 @@ AGENT_DTYPE = np.dtype(
         ("nxt", np.int32),
         ("kind", np.int8),
         ("state", np.int8),
-        ("_pad", np.int16),
+        ("flags", np.int16),
     ]
 )
-PER_AGENT = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "nxt")
+PER_AGENT = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "nxt", "flags")
+#: Bits of ``Agents.flags``: a provocateur is always active (rule A; scenarios).
+PROVOCATEUR = 1
 
 
 class Agents(NamedTuple):
@@ -82,6 +84,7 @@ class Agents(NamedTuple):
     hardship: np.ndarray  # float64: H, citizens only (0 for cops)
     risk_aversion: np.ndarray  # float64: R, citizens only (0 for cops)
     nxt: np.ndarray  # int32: next agent on the same cell, -1 at the end
+    flags: np.ndarray  # int16: bits such as PROVOCATEUR (scenarios; 0 in Epstein's model)
     head: np.ndarray  # int32 per cell: first (lowest id) agent on it, -1 if none
     cell: np.ndarray  # uint32 per cell: cops | actives << 8 | blockers << 16
     near: np.ndarray  # int32 per cell: cops + actives << 16 in the citizens' vision

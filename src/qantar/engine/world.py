@@ -30,8 +30,10 @@ from qantar.engine.state import (
     DEAD,
     DEFECTED,
     KNOB_NAMES,
+    ACTIVE,
     NEAR_COP_MASK,
     PER_AGENT,
+    PROVOCATEUR,
     SECURITY_KILLED,
     Agents,
     Config,
@@ -269,6 +271,21 @@ class World(SteeredNumbers):
         self._replace_agents(
             {k: np.concatenate([getattr(a, k), new.get(k, np.zeros(n, getattr(a, k).dtype))]) for k in PER_AGENT}
         )
+
+    def make_provocateurs(self, n: int) -> np.ndarray:
+        """Turn ``n`` free citizens, chosen at random, into provocateurs: from the next step
+        rule A makes them active whatever they see (scenarios). Returns their ids."""
+        a = self.agents
+        free = np.flatnonzero((a.kind == CITIZEN) & (a.state <= ACTIVE) & ((a.flags & PROVOCATEUR) == 0))
+        if not 0 <= n <= len(free):
+            raise QantarInputError(f"provocateurs: n must be between 0 and {len(free)} free citizens (got {n})")
+        chosen = self.rng.choice(free, n, replace=False)
+        a.flags[chosen] |= PROVOCATEUR
+        return chosen
+
+    def clear_provocateurs(self) -> None:
+        """Provocateurs go back to being ordinary citizens (rule A as everyone's)."""
+        self.agents.flags[:] &= ~np.int16(PROVOCATEUR)
 
     def remove_cops(self, n: int) -> None:
         """Withdraw ``n`` cops chosen at random; the remaining agents keep their order."""
