@@ -513,7 +513,7 @@ def citizen_turn(a, i, cfg, rng):
             move_rule(a, i, cfg.cit_vis, cfg, rng)
 
 
-@kernel()
+@kernel(inline="always")
 def defection_rule(a, i, cfg, rng):
     """Rule D for cop i (scenarios; off when ``defection_probability`` is 0, with no draw):
     a cop with actives in sight that is ordered to fire (lethal force on) or overwhelmed
