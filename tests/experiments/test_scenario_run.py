@@ -120,3 +120,17 @@ def test_lost_police_are_not_replaced_by_rounding():
     region.world.agents.losses[1] += 1
     region.sync()
     assert region.world.n_cops == 2
+
+
+def test_provocateurs_act_and_bring_harsher_policing():
+    """Provocateurs are active whatever their grievance (here nobody else can be), and the
+    arrest constant rises while they operate; they stand down at until."""
+    s = tiny(events=[event(name="agents", type="provocateurs", at="2022-01-01T06:00:00",
+                           until="2022-01-01T18:00:00", regions=["A"], people=30, arrest_factor=1.5)])
+    run = run_scenario(s, 2)
+    t6, t18 = step_at(s, dt.datetime(2022, 1, 1, 6)), step_at(s, dt.datetime(2022, 1, 1, 18))
+    active, jailed = run.counts[0, :, 1], run.counts[0, :, 2]
+    assert active[: t6].max() == 0 and (active[t6:t18] + jailed[t6:t18]).min() > 0
+    assert run.counts[1, :, 1].max() == 0  # B has none
+    assert run.arrest_constant[0, t6] == 2.3 * 1.5 and run.arrest_constant[0, t18] == 2.3
+    assert active[t18 + 1:].max() == 0  # stood down: quiet again once out of jail

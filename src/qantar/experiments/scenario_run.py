@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
+from qantar.engine.state import PROVOCATEUR
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.engine.state import CITIZEN
 from qantar.errors import QantarInputError
@@ -60,6 +61,20 @@ class RegionWorld:
     scale: float
     knobs: dict  # the region's fixed mechanism settings (clashes, defection)
 
+    def sync_provocateurs(self) -> None:
+        """As many provocateurs as the events in force ask for (people / scale, rounded half
+        up); when fewer are wanted, all are stood down and the rest chosen afresh."""
+        want = agents_for(self.controls.provocateur_people, self.scale)
+        have = _provocateurs_now(self.world)
+        if want < have:
+            self.world.clear_provocateurs()
+            have = 0
+        if want > have:
+            try:
+                self.world.make_provocateurs(want - have)
+            except QantarInputError as exc:
+                raise QantarInputError(f"region {self.name}: {exc}") from None
+
     def sync(self) -> None:
         """Push the controls into the world (only what changed is touched)."""
         w, c = self.world, self.controls
@@ -72,6 +87,7 @@ class RegionWorld:
         if w.params.movement != moving:
             w.set_movement(moving)
         w.set_knobs(lethal_probability=c.lethal_probability, **self.knobs)
+        self.sync_provocateurs()
         w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
@@ -138,6 +154,11 @@ class NewsWire:
         for r, shift in zip(self.regions, shifts):
             if r.world.config.grievance_shift != shift:
                 r.world.set_grievance_shift(float(shift))
+
+
+def _provocateurs_now(world: World) -> int:
+    a = world.agents
+    return int(np.count_nonzero((a.flags & PROVOCATEUR) != 0))
 
 
 def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:

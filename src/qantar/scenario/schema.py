@@ -12,10 +12,11 @@ to or withdrawn from regions, or moved between them), ``foreign-troops`` (a cont
 arrives, guards sites so that local police are freed for the streets, and leaves),
 ``emergency`` (a state of emergency: a higher arrest constant, and a curfew that stops
 movement during given hours) and ``shutdown`` (an internet shutdown: the news channel cut
-or weakened, and the anger it may cause) and ``lethal-force`` (an order to fire). News,
+or weakened, and the anger it may cause), ``lethal-force`` (an order to fire) and
+``provocateurs`` (always-active agents, and harsher policing while they operate). News,
 clashes, defection and backlash are tables (``[news]``, ``[clashes]``, ``[defection]``,
-``[backlash]``). Provocateurs and legitimacy feedback are not accepted yet: an event of
-such a type is refused with the list of accepted types, never silently ignored.
+``[backlash]``). Legitimacy feedback is not in yet; an unknown event type is refused with
+the list of accepted types, never silently ignored.
 
 Example:
     >>> s = Scenario.model_validate({
@@ -266,6 +267,17 @@ class LethalForceEvent(EventBase):
     probability: float = Field(gt=0, le=1)
 
 
+class ProvocateursEvent(EventBase):
+    """Provocateurs from ``at`` to ``until``: ``people`` of each region's citizens, chosen at
+    random among the free, are always active (rule A) and so draw arrests; while they
+    operate, policing is harsher: the arrest constant times ``arrest_factor``."""
+
+    type: Literal["provocateurs"]
+    until: dt.datetime | None = None
+    people: float = Field(gt=0)
+    arrest_factor: float = Field(1.0, ge=1)
+
+
 class EmergencyEvent(EventBase):
     """A state of emergency from ``at`` to ``until``: the arrest constant times
     ``arrest_factor``; with ``curfew`` = [from hour, to hour], citizens do not move in those
@@ -287,10 +299,11 @@ class EmergencyEvent(EventBase):
 
 Event = Annotated[
     Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent, ShutdownEvent,
-          LethalForceEvent],
+          LethalForceEvent, ProvocateursEvent],
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force")
+EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force",
+               "provocateurs")
 
 Metric = Literal["peak_participants", "peak_date", "detained", "killed", "security_killed", "first_region"]
 

@@ -31,6 +31,7 @@ from qantar.scenario.schema import (
     LegitimacyEvent,
     LethalForceEvent,
     PoliceEvent,
+    ProvocateursEvent,
     Scenario,
     ShutdownEvent,
 )
@@ -60,6 +61,12 @@ class Controls:
     curfews: set[str] = field(default_factory=set)
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
+    provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
+
+    @property
+    def provocateur_people(self) -> float:
+        """Provocateurs at work now, in people."""
+        return sum(self.provocateurs.values())
 
     @property
     def lethal_probability(self) -> float:
@@ -118,6 +125,12 @@ class Action:
             c.shutdowns[self.event] = (self.value, self.value2)
         elif self.kind == "shutdown_off":
             c.shutdowns.pop(self.event, None)
+        elif self.kind == "provocateurs_on":
+            c.provocateurs[self.event] = self.value
+            c.emergencies[self.event] = self.value2
+        elif self.kind == "provocateurs_off":
+            c.provocateurs.pop(self.event, None)
+            c.emergencies.pop(self.event, None)
         elif self.kind == "lethal_on":
             c.lethal[self.event] = self.value
         elif self.kind == "lethal_off":
@@ -192,6 +205,11 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                     for a, b in curfew_spans(e.at, until, e.curfew):
                         add(a, e.name, r, "curfew_on")
                         add(b, e.name, r, "curfew_off")
+        elif isinstance(e, ProvocateursEvent):
+            for r in regions:
+                add(e.at, e.name, r, "provocateurs_on", e.people, e.arrest_factor)
+                if e.until is not None:
+                    add(e.until, e.name, r, "provocateurs_off")
         elif isinstance(e, LethalForceEvent):
             for r in regions:
                 add(e.at, e.name, r, "lethal_on", e.probability)
