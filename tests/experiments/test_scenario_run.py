@@ -134,3 +134,19 @@ def test_provocateurs_act_and_bring_harsher_policing():
     assert run.counts[1, :, 1].max() == 0  # B has none
     assert run.arrest_constant[0, t6] == 2.3 * 1.5 and run.arrest_constant[0, t18] == 2.3
     assert active[t18 + 1:].max() == 0  # stood down: quiet again once out of jail
+
+
+def test_legitimacy_feedback_troops_and_mean_grievance_are_recorded():
+    shock = event(name="shock", type="hardship", at="2022-01-01T03:00:00", regions=["A"], add=0.4)
+    troops = event(name="allies", type="foreign-troops", at="2022-01-01T06:00:00", until="2022-01-01T12:00:00",
+                   troops={"B": 50}, frees_police_per_troop=1.0)
+    plain = run_scenario(tiny(events=[shock, troops]), 3)
+    fed = run_scenario(tiny(events=[shock, troops], legitimacy_feedback={"jailed": 2.0}), 3)
+    t3, t6, t12 = (step_at(plain.scenario, dt.datetime(2022, 1, 1, h)) for h in (3, 6, 12))
+    assert (plain.legitimacy == 0.85).all()
+    jailed = fed.counts[0, :, 2] > 0
+    assert jailed.any() and (fed.legitimacy[0, 1:][jailed[:-1]] < 0.85).all()  # L falls once people are jailed
+    assert plain.troops[1, t6 - 1] == 0 and plain.troops[1, t6] == 50 and plain.troops[1, t12] == 0
+    assert plain.cops[1, t6] == plain.cops[1, t6 - 1] + 5  # 50 freed officers at 10 people an agent
+    g = plain.grievance[0]
+    assert g[t3] > g[t3 - 1] and np.isclose(g[0], 0.15 * plain.scenario.model.hardship.high / 2, atol=0.01)

@@ -30,7 +30,9 @@ def test_kazakhstan_actions():
     assert [a.step for a in actions] == sorted(a.step for a in actions)
     csto = [a for a in actions if a.event == "csto"]
     assert [(a.region, a.kind, round(a.value)) for a in csto] == [("Almaty", "officers", 1604),
-                                                                 ("Almaty", "officers", -1604)]
+                                                                 ("Almaty", "troops", 2030),
+                                                                 ("Almaty", "officers", -1604),
+                                                                 ("Almaty", "troops", -2030)]
     almaty = Controls(hardship_offset=0.0, legitimacy=0.85, officers=8526.0)
     for a in actions:
         if a.region == "Almaty" and a.step <= step_at(s, dt.datetime(2022, 1, 7, 2)):

@@ -130,8 +130,15 @@ class SteeredNumbers:
     ``World`` and Model II's ``InterGroupWorld`` (each has ``params``, ``rules``, ``config``)."""
 
     def _update(self, **values: object) -> None:
-        self.params = self.params.model_copy(update=values)
-        self.config = make_config(self.params, self.rules)._replace(grievance_shift=self.config.grievance_shift)
+        """New parameter values; the kernel's Config follows. Legitimacy, k and movement are
+        copied into it directly (scenarios change them every step); anything else rebuilds it."""
+        self.params = p = self.params.model_copy(update=values)
+        if set(values) <= {"legitimacy", "arrest_constant", "movement"}:
+            self.config = self.config._replace(
+                legitimacy=float(p.legitimacy), arrest_constant=float(p.arrest_constant), citizens_move=p.movement,
+                cops_move=p.movement or self.rules.cops_move_when_movement_off)
+        else:
+            self.config = make_config(p, self.rules)._replace(grievance_shift=self.config.grievance_shift)
 
     def set_grievance_shift(self, value: float) -> None:
         """Add ``value`` to every citizen's grievance from the next step (what it learns from

@@ -31,11 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
-from qantar.engine.state import PROVOCATEUR
+from qantar.engine.state import DEAD, PROVOCATEUR
+from qantar.rules.formulas import grievance
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.engine.state import CITIZEN
 from qantar.errors import QantarInputError
-from qantar.rules.mechanisms import backlash_shift, grievance_shift, link_matrix, news_received
+from qantar.rules.mechanisms import (
+    backlash_shift,
+    fed_back_legitimacy,
+    grievance_shift,
+    link_matrix,
+    news_received,
+)
 from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
 from qantar.scenario.schema import Scenario
 from qantar.scenario.timeline import Controls, compile_timeline, time_of
@@ -60,6 +67,17 @@ class RegionWorld:
     base_movement: bool
     scale: float
     knobs: dict  # the region's fixed mechanism settings (clashes, defection)
+    fed_back: bool = False  # legitimacy feedback on: NewsWire sets L every step
+
+    def mean_grievance(self) -> float:
+        """Mean G = H (1 - L) + shift over the living citizens, as rule A sees it now. Within
+        a chunk of steps it changes only as people are killed; it is recorded per chunk."""
+        w = self.world
+        a = w.agents
+        living = (a.kind == CITIZEN) & (a.state != DEAD)
+        if not living.any():
+            return 0.0
+        return float(np.mean(grievance(a.hardship[living], w.params.legitimacy, w.config.grievance_shift)))
 
     def sync_provocateurs(self) -> None:
         """As many provocateurs as the events in force ask for (people / scale, rounded half
@@ -78,7 +96,7 @@ class RegionWorld:
     def sync(self) -> None:
         """Push the controls into the world (only what changed is touched)."""
         w, c = self.world, self.controls
-        if w.params.legitimacy != c.legitimacy:
+        if w.params.legitimacy != c.legitimacy and not self.fed_back:
             w.set_legitimacy(c.legitimacy)
         k = self.base_arrest_constant * c.arrest_factor
         if w.params.arrest_constant != k:
@@ -114,6 +132,8 @@ class ScenarioRun:
     legitimacy: np.ndarray  # (regions, steps + 1)
     arrest_constant: np.ndarray  # (regions, steps + 1)
     curfew: np.ndarray  # (regions, steps + 1) bool
+    troops: np.ndarray  # (regions, steps + 1): foreign troops present (people)
+    grievance: np.ndarray  # (regions, steps + 1): mean grievance of the living citizens
 
     @property
     def times(self) -> list[dt.datetime]:
@@ -138,7 +158,13 @@ class NewsWire:
         self.citizens = np.array([len(r.citizens) for r in regions], float)
         self.populations = np.array([reg.population for reg in scenario.regions], float)
         self.backlash = scenario.backlash.per_share
-        self.on = self.params.gain > 0 or self.backlash > 0 or any(getattr(e, "anger", 0) > 0 for e in scenario.events)
+        self.feedback = scenario.legitimacy_feedback
+        self.fed_back = any(v > 0 for v in self.feedback.model_dump().values())
+        self.quiet_start = np.array([r.world.counts()[0] for r in regions], float) / np.maximum(1.0, self.citizens)
+        self.on = (self.params.gain > 0 or self.backlash > 0 or self.fed_back
+                   or any(getattr(e, "anger", 0) > 0 for e in scenario.events))
+        for r in regions:
+            r.fed_back = self.fed_back
 
     def update(self, counts_now: np.ndarray) -> None:
         """Set each world's grievance shift from ``counts_now`` (regions x COUNT_COLUMNS, last step)."""
@@ -154,6 +180,15 @@ class NewsWire:
         for r, shift in zip(self.regions, shifts):
             if r.world.config.grievance_shift != shift:
                 r.world.set_grievance_shift(float(shift))
+        if self.fed_back:
+            f = self.feedback
+            base = np.array([r.controls.legitimacy for r in self.regions])
+            quiet_change = counts_now[:, 0] / np.maximum(1.0, self.citizens) - self.quiet_start
+            jailed_share = counts_now[:, 2] / np.maximum(1.0, self.citizens)
+            for r, value in zip(self.regions, fed_back_legitimacy(base, jailed_share, killed_share, quiet_change,
+                                                                   f.jailed, f.killed, f.quiet)):
+                if r.world.params.legitimacy != value:
+                    r.world.set_legitimacy(float(value))
 
 
 def _provocateurs_now(world: World) -> int:
@@ -202,6 +237,8 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
     legitimacy = np.zeros((n, steps + 1))
     arrest_constant = np.zeros((n, steps + 1))
     curfew = np.zeros((n, steps + 1), bool)
+    troops = np.zeros((n, steps + 1))
+    grievance = np.zeros((n, steps + 1))
 
     def note_controls(k: int, r: RegionWorld, rows: slice) -> None:
         # cops on the streets: those at the chunk's start, less any killed or defected in it
@@ -211,6 +248,8 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
         legitimacy[k, rows] = r.world.params.legitimacy
         arrest_constant[k, rows] = r.world.params.arrest_constant
         curfew[k, rows] = r.controls.curfew
+        troops[k, rows] = r.controls.troops
+        grievance[k, rows] = r.mean_grievance()
 
     for k, r in enumerate(regions):
         counts[k, 0] = r.world.detailed_counts()
@@ -233,7 +272,8 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
             counts[k, t:stop] = r.world.run(stop - t, detailed=True)
             note_controls(k, r, slice(t, stop))
         t = stop
-    return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew)
+    return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew,
+                       troops, grievance)
 
 
 def run_ensemble(scenario: Scenario, seeds: int, entropy: int = 0,

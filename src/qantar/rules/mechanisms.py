@@ -51,3 +51,12 @@ def backlash_shift(killed_share: np.ndarray, per_share: float) -> np.ndarray:
     """Rule Backlash: the grievance a region's citizens add for the killings they know of:
     ``per_share`` x the share of its citizens killed so far (after Bennett 2008)."""
     return per_share * killed_share
+
+
+def fed_back_legitimacy(base: np.ndarray, jailed_share: np.ndarray, killed_share: np.ndarray,
+                        quiet_change: np.ndarray, jailed: float, killed: float, quiet: float) -> np.ndarray:
+    """Rule Legitimacy feedback (after Lemos, Lopes & Coelho 2016; this linear form is
+    qantar's): the events' L less ``jailed`` x the jailed share and ``killed`` x the
+    civilians-killed share, plus ``quiet`` x the change of the quiet share since the start,
+    clipped to [0, 1]."""
+    return np.clip(base - jailed * jailed_share - killed * killed_share + quiet * quiet_change, 0.0, 1.0)

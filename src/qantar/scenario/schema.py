@@ -15,8 +15,8 @@ movement during given hours) and ``shutdown`` (an internet shutdown: the news ch
 or weakened, and the anger it may cause), ``lethal-force`` (an order to fire) and
 ``provocateurs`` (always-active agents, and harsher policing while they operate). News,
 clashes, defection and backlash are tables (``[news]``, ``[clashes]``, ``[defection]``,
-``[backlash]``). Legitimacy feedback is not in yet; an unknown event type is refused with
-the list of accepted types, never silently ignored.
+``[backlash]``), and so is legitimacy feedback (``[legitimacy_feedback]``). An unknown
+event type is refused with the list of accepted types, never silently ignored.
 
 Example:
     >>> s = Scenario.model_validate({
@@ -135,6 +135,18 @@ class Backlash(Strict):
     ``per_share`` x (civilians killed there so far / its citizens) grievance. 0: none."""
 
     per_share: float = Field(0.0, ge=0)
+
+
+class LegitimacyFeedback(Strict):
+    """Legitimacy built from what people see, in the style of Lemos, Lopes & Coelho (2016),
+    who derive it from indicators such as the jailed and quiet shares; this linear form is
+    qantar's. Each step a region's L is its events' L - ``jailed`` x jailed share -
+    ``killed`` x civilians-killed share + ``quiet`` x (quiet share - its share at the
+    start), clipped to [0, 1]. All 0: off."""
+
+    jailed: float = Field(0.0, ge=0)
+    killed: float = Field(0.0, ge=0)
+    quiet: float = Field(0.0, ge=0)
 
 
 class Model(Strict):
@@ -360,6 +372,7 @@ class Scenario(Strict):
     clashes: Clashes = Clashes()
     defection: Defection = Defection()
     backlash: Backlash = Backlash()
+    legitimacy_feedback: LegitimacyFeedback = LegitimacyFeedback()
     regions: list[Region] = Field(min_length=1)
     links: list[Link] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)

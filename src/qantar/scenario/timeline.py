@@ -62,6 +62,7 @@ class Controls:
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
+    troops: float = 0.0  # foreign troops present (people)
 
     @property
     def provocateur_people(self) -> float:
@@ -125,6 +126,8 @@ class Action:
             c.shutdowns[self.event] = (self.value, self.value2)
         elif self.kind == "shutdown_off":
             c.shutdowns.pop(self.event, None)
+        elif self.kind == "troops":
+            c.troops += self.value
         elif self.kind == "provocateurs_on":
             c.provocateurs[self.event] = self.value
             c.emergencies[self.event] = self.value2
@@ -194,8 +197,10 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
             for r, troops in e.troops.items():
                 on_streets = troops * (e.frees_police_per_troop + (1.0 if e.patrol else 0.0))
                 add(e.at, e.name, r, "officers", on_streets)
+                add(e.at, e.name, r, "troops", troops)
                 if e.until is not None:
                     add(e.until, e.name, r, "officers", -on_streets)
+                    add(e.until, e.name, r, "troops", -troops)
         elif isinstance(e, EmergencyEvent):
             until = e.until or scenario.end
             for r in regions:

@@ -27,7 +27,8 @@ PEOPLE = ("quiet", "active", "jailed", "detained", "civilians_killed", "security
 
 def series_frame_columns() -> tuple[str, ...]:
     """The columns of a scenario's ``series.parquet``."""
-    return ("run", "step", "time", "region", *PEOPLE, "cops", "legitimacy", "arrest_constant", "curfew")
+    return ("run", "step", "time", "region", *PEOPLE, "cops", "foreign_troops", "legitimacy", "mean_grievance",
+            "arrest_constant", "curfew")
 
 
 def run_table(k: int, run) -> pa.Table:
@@ -51,7 +52,9 @@ def run_table(k: int, run) -> pa.Table:
         "region": pa.array(np.repeat(regions, steps)).dictionary_encode(),
         **{name: counts[:, :, c].ravel() for c, name in enumerate(PEOPLE)},
         "cops": cops.ravel(),
+        "foreign_troops": np.concatenate([run.troops, run.troops.sum(axis=0, keepdims=True)]).ravel(),
         "legitimacy": with_national(run.legitimacy).ravel(),
+        "mean_grievance": with_national(run.grievance).ravel(),
         "arrest_constant": with_national(run.arrest_constant).ravel(),
         "curfew": np.concatenate([run.curfew, run.curfew.any(axis=0, keepdims=True)]).ravel(),
     }
