@@ -172,9 +172,7 @@ def intergroup_step(a, cfg, life, rng, order):
             n += 1
     shuffle_prefix(order, n, rng)
     for j in range(n):
-        i = order[j]
-        if a.state[i] == DEAD:  # killed earlier in this step
-            continue
+        i = order[j]  # one killed earlier in this step skips its turn (serve_jail, cop_turn)
         if a.kind[i] == COP:
             cop_turn(a, i, cfg, rng)
         else:

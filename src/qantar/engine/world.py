@@ -88,6 +88,12 @@ def fill_uniform(out: np.ndarray, rng: np.random.Generator) -> None:
         out[start:stop] = rng.random(stop - start)
 
 
+def cops_move(movement: bool, rules: RuleSet) -> bool:
+    """Whether cops make rule M's move: always with movement on; with it off (run 1, a
+    curfew), as the rule set says (``cops_move_when_movement_off``)."""
+    return movement or rules.cops_move_when_movement_off
+
+
 def make_config(params: Params, rules: RuleSet) -> Config:
     """The kernel's view of parameters, visions and rule switches (the grievance shift of a
     scenario's news starts at 0; ``World.set_knobs`` sets it and the other mechanisms)."""
@@ -106,7 +112,7 @@ def make_config(params: Params, rules: RuleSet) -> Config:
         cop_to_arrestee=rules.cop_after_arrest == "to_arrestee",
         countdown_own_turn=rules.jail_countdown == "own_turn",
         citizens_move=params.movement,
-        cops_move=params.movement or rules.cops_move_when_movement_off,
+        cops_move=cops_move(params.movement, rules),
         legitimacy=float(params.legitimacy),
         arrest_constant=float(params.arrest_constant),
         threshold=float(params.threshold),
@@ -136,7 +142,7 @@ class SteeredNumbers:
         if set(values) <= {"legitimacy", "arrest_constant", "movement"}:
             self.config = self.config._replace(
                 legitimacy=float(p.legitimacy), arrest_constant=float(p.arrest_constant), citizens_move=p.movement,
-                cops_move=p.movement or self.rules.cops_move_when_movement_off)
+                cops_move=cops_move(p.movement, self.rules))
         else:
             self.config = make_config(p, self.rules)._replace(grievance_shift=self.config.grievance_shift)
 
@@ -289,6 +295,11 @@ class World(SteeredNumbers):
         chosen = self.rng.choice(free, n, replace=False)
         a.flags[chosen] |= PROVOCATEUR
         return chosen
+
+    @property
+    def n_provocateurs(self) -> int:
+        """Citizens flagged as provocateurs, including any jailed or killed since."""
+        return int(np.count_nonzero(self.agents.flags & PROVOCATEUR))
 
     def clear_provocateurs(self) -> None:
         """Provocateurs go back to being ordinary citizens (rule A as everyone's)."""

@@ -31,11 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
-from qantar.engine.state import DEAD, PROVOCATEUR
-from qantar.rules.formulas import grievance
+from qantar.engine.state import CITIZEN, DEAD
 from qantar.engine.world import DETAIL_COLUMNS
-from qantar.engine.state import CITIZEN
 from qantar.errors import QantarInputError
+from qantar.rules.formulas import grievance
 from qantar.rules.mechanisms import (
     backlash_shift,
     fed_back_legitimacy,
@@ -67,23 +66,27 @@ class RegionWorld:
     base_movement: bool
     scale: float
     knobs: dict  # the region's fixed mechanism settings (clashes, defection)
-    fed_back: bool = False  # legitimacy feedback on: NewsWire sets L every step
+    fed_back: bool  # legitimacy feedback on: NewsWire sets L every step, sync leaves it
+    _mean_h: tuple = (None, 0.0)  # (what it was computed for, mean H of the living citizens)
 
     def mean_grievance(self) -> float:
-        """Mean G = H (1 - L) + shift over the living citizens, as rule A sees it now. Within
-        a chunk of steps it changes only as people are killed; it is recorded per chunk."""
+        """Mean G = H (1 - L) + shift over the living citizens, as rule A sees it now. G is
+        linear in H, so this is grievance(mean H, L, shift); mean H is recomputed only when
+        hardship or the living change (an event, a killing, a defector joining)."""
         w = self.world
         a = w.agents
-        living = (a.kind == CITIZEN) & (a.state != DEAD)
-        if not living.any():
-            return 0.0
-        return float(np.mean(grievance(a.hardship[living], w.params.legitimacy, w.config.grievance_shift)))
+        key = (self.controls.hardship_offset, tuple(a.losses))
+        if self._mean_h[0] != key:
+            living = (a.kind == CITIZEN) & (a.state != DEAD)
+            self._mean_h = (key, float(a.hardship[living].mean()) if living.any() else 0.0)
+        return float(grievance(self._mean_h[1], w.params.legitimacy, w.config.grievance_shift))
 
     def sync_provocateurs(self) -> None:
         """As many provocateurs as the events in force ask for (people / scale, rounded half
-        up); when fewer are wanted, all are stood down and the rest chosen afresh."""
+        up). Those jailed or killed still count, so the killed are not replaced; when fewer
+        are wanted, all are stood down and the rest chosen afresh."""
         want = agents_for(self.controls.provocateur_people, self.scale)
-        have = _provocateurs_now(self.world)
+        have = self.world.n_provocateurs
         if want < have:
             self.world.clear_provocateurs()
             have = 0
@@ -159,12 +162,10 @@ class NewsWire:
         self.populations = np.array([reg.population for reg in scenario.regions], float)
         self.backlash = scenario.backlash.per_share
         self.feedback = scenario.legitimacy_feedback
-        self.fed_back = any(v > 0 for v in self.feedback.model_dump().values())
+        self.fed_back = feedback_on(scenario)
         self.quiet_start = np.array([r.world.counts()[0] for r in regions], float) / np.maximum(1.0, self.citizens)
         self.on = (self.params.gain > 0 or self.backlash > 0 or self.fed_back
                    or any(getattr(e, "anger", 0) > 0 for e in scenario.events))
-        for r in regions:
-            r.fed_back = self.fed_back
 
     def update(self, counts_now: np.ndarray) -> None:
         """Set each world's grievance shift from ``counts_now`` (regions x COUNT_COLUMNS, last step)."""
@@ -191,9 +192,9 @@ class NewsWire:
                     r.world.set_legitimacy(float(value))
 
 
-def _provocateurs_now(world: World) -> int:
-    a = world.agents
-    return int(np.count_nonzero((a.flags & PROVOCATEUR) != 0))
+def feedback_on(scenario: Scenario) -> bool:
+    """Whether rule Legitimacy feedback sets L every step (any weight above 0)."""
+    return any(v > 0 for v in scenario.legitimacy_feedback.model_dump().values())
 
 
 def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
@@ -211,7 +212,7 @@ def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
         controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region))
         region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(),
                                    world.params.arrest_constant, world.params.movement, scenario.scale,
-                                   region_knobs(scenario, region.name))
+                                   region_knobs(scenario, region.name), feedback_on(scenario))
         region_world.sync()
         out.append(region_world)
     return out

@@ -27,6 +27,13 @@ def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.median(values, axis=0), np.percentile(values, 5, axis=0), np.percentile(values, 95, axis=0)
 
 
+def plot_band(ax, times, values: np.ndarray, colour: str, label: str | None = None, lw: float = 1.3) -> None:
+    """Median over runs (rows of ``values``) as a line, their 5-95% band shaded."""
+    mid, lo, hi = band(values)
+    ax.fill_between(times, lo, hi, color=colour, alpha=0.2, lw=0)
+    ax.plot(times, mid, color=colour, lw=lw, label=label)
+
+
 def _mark_events(ax, scenario) -> None:
     """Vertical lines at each event's time, labelled by name."""
     top = ax.get_ylim()[1]
@@ -46,9 +53,7 @@ def national_figure(runs: list, path: Path) -> Path:
               (axes[2], ("civilians_killed", "security_killed"), "#000000", "killed (cumulative)"))
     for ax, columns, colour, label in panels:
         values = np.array([sum(r.people(c) for c in columns).sum(axis=0) for r in runs])
-        mid, lo, hi = band(values)
-        ax.fill_between(times, lo, hi, color=colour, alpha=0.2, lw=0, label="90% of runs")
-        ax.plot(times, mid, color=colour, lw=1.3, label=f"median of {len(runs)} runs")
+        plot_band(ax, times, values, colour, f"median of {len(runs)} runs, 90% band")
         ax.set_ylabel(label)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
         _mark_events(ax, scenario)
@@ -67,9 +72,7 @@ def regions_figure(runs: list, path: Path) -> Path:
     fig, axes = plt.subplots(rows, cols, figsize=(11, 2.2 * rows), dpi=110, sharex=True, squeeze=False)
     for k, name in enumerate(runs[0].regions):
         ax = axes[k // cols, k % cols]
-        mid, lo, hi = band(np.array([r.people("active")[k] for r in runs]))
-        ax.fill_between(times, lo, hi, color="#c44e52", alpha=0.2, lw=0)
-        ax.plot(times, mid, color="#c44e52", lw=1)
+        plot_band(ax, times, np.array([r.people("active")[k] for r in runs]), "#c44e52", lw=1.0)
         ax.set_title(name, fontsize=9)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d"))
     for k in range(n, rows * cols):
@@ -113,17 +116,12 @@ def compare_figure(label_a: str, runs_a: pa.Table, label_b: str, runs_b: pa.Tabl
     fig, ax = plt.subplots(figsize=(11, 4.5), dpi=110)
     for label, table, colour in ((label_a, runs_a, "#4c72b0"), (label_b, runs_b, "#c44e52")):
         nat = table.filter(pc.equal(table["region"], "national"))
-        runs = np.array(nat["run"].to_pylist())
-        steps = np.array(nat["step"].to_pylist())
-        active = np.array(nat["active"].to_pylist(), float)
-        times = np.array(nat["time"].to_pylist())
-        n_steps = steps.max() + 1
-        values = np.zeros((runs.max() + 1, n_steps))
-        values[runs, steps] = active
-        mid, lo, hi = band(values)
-        x = times[(runs == runs.min())][np.argsort(steps[runs == runs.min()])]
-        ax.fill_between(x, lo, hi, color=colour, alpha=0.18, lw=0)
-        ax.plot(x, mid, color=colour, lw=1.3, label=f"{label} (median, 90% band)")
+        runs, steps = nat["run"].to_numpy(), nat["step"].to_numpy()
+        values = np.zeros((runs.max() + 1, steps.max() + 1))
+        values[runs, steps] = nat["active"].to_numpy()
+        times = np.empty(steps.max() + 1, dtype=object)
+        times[steps] = nat["time"].to_pylist()
+        plot_band(ax, times, values, colour, f"{label} (median, 90% band)")
     ax.set_ylabel("participants (active)")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.legend(fontsize=8, frameon=False)
