@@ -97,6 +97,31 @@ def test_lethal_force_clashes_defection_and_backlash():
     assert run.regions == ["A", "B"]
 
 
+def test_casualties_count_the_killed_in_people_without_changing_the_run():
+    """Rule Casualties: the same run, with each killed agent counted as the set number of
+    dead instead of the scale, in the measures and in the stored series."""
+    from qantar.analysis.scenario_measures import measure_run
+    from qantar.storage.scenario import run_table
+
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
+    fire = event(name="fire", type="lethal-force", at="2022-01-01T12:00:00", probability=0.5)
+    regions = [{"name": "A", "population": 8000, "police_per_100k": 2000},
+               {"name": "B", "population": 6000, "police_per_100k": 2000}]
+    base = dict(events=[shock, fire], regions=regions, clashes={"ratio": 2.0, "probability": 0.02})
+    literal = run_scenario(tiny(**base), 4)
+    counted = run_scenario(tiny(**base, casualties={"civilians_per_killing": 3, "security_per_killing": 2}), 4)
+    assert np.array_equal(literal.counts, counted.counts)
+    civ, sec = counted.counts[:, -1, 4].sum(), counted.counts[:, -1, 5].sum()
+    assert civ > 0 and sec > 0
+    assert measure_run(literal)["killed"] == 10 * (civ + sec)  # scale 10: everyone in the agent
+    m = measure_run(counted)
+    assert (m["killed"], m["security_killed"]) == (3 * civ + 2 * sec, 2 * sec)
+    assert m["detained"] == measure_run(literal)["detained"]  # only the killed change
+    rows = run_table(0, counted).to_pylist()
+    last = [r for r in rows if r["region"] == "national"][-1]
+    assert (last["civilians_killed"], last["security_killed"]) == (3 * civ, 2 * sec)
+
+
 def test_backlash_changes_the_run_only_after_a_killing():
     shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
     fire = event(name="fire", type="lethal-force", at="2022-01-01T12:00:00", probability=0.5)

@@ -88,6 +88,9 @@ def test_unknown_scenario_names_the_built_ins():
     (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "detained"\nlow = 1\nregion = "A"\nsource = "s"\n[sources.s]'),
      "regional targets are not supported yet"),
     (("[sources.s]", '[[links]]\nbetween = ["A", "A"]\n[sources.s]'), "a link joins two different regions"),
+    (("[sources.s]", '[casualties]\ncivilians_per_killing = 5000\n[sources.s]'),
+     "casualties.civilians_per_killing: 5000 is more than the"),
+    (("[sources.s]", '[casualties]\nsecurity_per_killing = 0\n[sources.s]'), "casualties.security_per_killing"),
 ])
 def test_more_bad_input_is_refused(tmp_path, change, expected):
     path = write(tmp_path, MINIMAL.replace(*change))

@@ -42,7 +42,7 @@ from qantar.rules.mechanisms import (
     link_matrix,
     news_received,
 )
-from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
+from qantar.scenario.build import agents_for, draw, officers, people_per_agent, region_params, scenario_rules
 from qantar.scenario.schema import Scenario
 from qantar.scenario.timeline import Controls, compile_timeline, time_of
 
@@ -144,8 +144,10 @@ class ScenarioRun:
         return [time_of(self.scenario, t) for t in range(1, self.counts.shape[1] + 1)]
 
     def people(self, column: str) -> np.ndarray:
-        """A count column in people (agents times the scale), (regions, steps + 1)."""
-        return self.counts[:, :, COUNT_COLUMNS.index(column)] * self.scenario.scale
+        """A count column in people (agents times the scale, or for the killed rule
+        Casualties' people per killing), (regions, steps + 1)."""
+        c = COUNT_COLUMNS.index(column)
+        return self.counts[:, :, c] * people_per_agent(self.scenario)[c]
 
 
 class NewsWire:

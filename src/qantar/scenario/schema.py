@@ -137,6 +137,16 @@ class Backlash(Strict):
     per_share: float = Field(0.0, ge=0)
 
 
+class Casualties(Strict):
+    """Rule Casualties: how many people died for each agent the kernel kills. An agent stands
+    for ``scale`` people; one shot (lethal force) or overrun (a clash) is a crowd or a unit
+    put out of the streets for good, of whom this many died (the others fled, hurt or not).
+    Unset: all of them, ``scale``, the literal reading."""
+
+    civilians_per_killing: float | None = Field(None, gt=0, description="people killed per civilian agent killed")
+    security_per_killing: float | None = Field(None, gt=0, description="officers killed per cop agent killed")
+
+
 class LegitimacyFeedback(Strict):
     """Legitimacy built from what people see, in the style of Lemos, Lopes & Coelho (2016),
     who derive it from indicators such as the jailed and quiet shares; this linear form is
@@ -372,6 +382,7 @@ class Scenario(Strict):
     clashes: Clashes = Clashes()
     defection: Defection = Defection()
     backlash: Backlash = Backlash()
+    casualties: Casualties = Casualties()
     legitimacy_feedback: LegitimacyFeedback = LegitimacyFeedback()
     regions: list[Region] = Field(min_length=1)
     links: list[Link] = Field(default_factory=list)
@@ -423,6 +434,11 @@ class Scenario(Strict):
                 raise ValueError(f"{where}: {when.isoformat()} is outside the run ({self.start.isoformat()} to "
                                  f"{self.end.isoformat()}); move it into the run or change start/days")
 
+        for field in ("civilians_per_killing", "security_per_killing"):
+            value = getattr(self.casualties, field)
+            if value is not None and value > self.scale:
+                raise ValueError(f"casualties.{field}: {value:g} is more than the {self.scale:g} people an agent "
+                                 "stands for (scale); lower it or leave it out")
         for i, r in enumerate(self.regions):
             check_source(f"regions[{i}]", r.source)
         if self.defection.regions != "all":

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from qantar.scenario.build import people_per_agent
 from qantar.storage.series import META_KEY, _atomic_write, write_json
 
 #: Count columns, in people: citizens quiet, active, jailed; then cumulative detained,
@@ -33,11 +34,12 @@ def series_frame_columns() -> tuple[str, ...]:
 
 def run_table(k: int, run) -> pa.Table:
     """One run as rows: each region and the national totals, each step; counts in people
-    (agents times the scale), cops in officers."""
+    (``people_per_agent``: the scale, or rule Casualties' factors for the killed), cops in
+    officers."""
     scale = run.scenario.scale
     steps = run.counts.shape[1]
     regions = run.regions + ["national"]
-    counts = np.concatenate([run.counts, run.counts.sum(axis=0, keepdims=True)]) * scale
+    counts = np.concatenate([run.counts, run.counts.sum(axis=0, keepdims=True)]) * people_per_agent(run.scenario)
     cops = np.concatenate([run.cops, run.cops.sum(axis=0, keepdims=True)]) * scale
     n = len(regions)
     nat_weights = np.array([reg.population for reg in run.scenario.regions], float)
