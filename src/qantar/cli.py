@@ -85,6 +85,9 @@ def main() -> None:
 @click.argument("scenario", required=False)
 @click.option("--seeds", type=click.IntRange(min=1), default=20, show_default=True,
               help="With SCENARIO: runs in the ensemble (seeds SeedSequence(SEED).spawn(SEEDS)).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="With SCENARIO: processes running the ensemble (the same runs whatever the number). "
+                   "[default: the available cores]")
 @click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
               help="With SCENARIO: override a field, e.g. model.legitimacy=0.9 or regions.Almaty.population=2000000 "
                    "(repeatable).")
@@ -118,7 +121,7 @@ def main() -> None:
 @click.option("--outburst-threshold", "outburst_bar", type=float,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(scenario, seeds, assignments, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
+def run(scenario, seeds, workers, assignments, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
         overwrite, formats, legitimacy, citizen_density, cop_density, citizen_vision, cop_vision, max_jail_term,
         arrest_constant, threshold, movement, outburst_bar, quiet) -> None:
     """Run a SCENARIO (a built-in name such as kazakhstan-2022, or a TOML file) as an
@@ -145,9 +148,11 @@ def run(scenario, seeds, assignments, without, rules, rule_overrides, preset, wi
                              "(e.g. --set model.legitimacy=0.9)")
         if rules is not None:
             assignments = (*assignments, f'rules="{rules}"')
-        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet)
+        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet, workers)
         return
     rules = rules or DEFAULT_RULES
+    if workers is not None:
+        raise InputError("--workers: only with a SCENARIO (an ensemble); a single model run uses one core")
     if assignments or without:
         raise InputError("--set/--without: only with a SCENARIO (e.g. qantar run kazakhstan-2022 --without csto)")
     values = {
@@ -299,10 +304,12 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
         click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
 
 
-def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet) -> None:
+def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet,
+                          workers=None) -> None:
     """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
     from qantar import __version__
     from qantar.analysis.scenario_measures import judge_target, measure_run
+    from qantar.experiments.runner import available_cores
     from qantar.experiments.scenario_run import run_ensemble
     from qantar.report import scenario as report
     from qantar.scenario.load import load_scenario
@@ -321,7 +328,8 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     with progress_bar("runs", show) as progress:
         task = progress.add_task(sc.name, total=seeds)
         try:
-            runs = run_ensemble(sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k))
+            runs = run_ensemble(sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k),
+                                workers=workers)
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     elapsed = time.perf_counter() - started
@@ -330,7 +338,8 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     measures = [measure_run(r) for r in runs]
     record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
               "runs_done": len(runs), "interrupted": len(runs) < seeds, "qantar_version": __version__,
-              "git_commit": git_commit(), "seconds": round(elapsed, 2), "measures": measures,
+              "git_commit": git_commit(), "seconds": round(elapsed, 2),
+              "workers": workers or min(seeds, available_cores()), "measures": measures,
               "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
     if not runs:
         write_json(out / "runs.json", record)

@@ -70,9 +70,21 @@ def test_police_emergency_and_curfew_act_in_their_hours():
 
 def test_ensemble_seeds_are_spawned():
     s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
-    runs = run_ensemble(s, 3, entropy=9)
+    runs = run_ensemble(s, 3, entropy=9, workers=1)
     again = run_scenario(s, np.random.SeedSequence(9).spawn(3)[2])
     assert len(runs) == 3 and np.array_equal(runs[2].counts, again.counts)
+    assert [r.index for r in runs] == [0, 1, 2]
+
+
+def test_ensemble_on_a_process_pool_equals_the_serial_one():
+    """Two worker processes give the same runs, seed for seed, in run order."""
+    s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
+    done = []
+    pooled = run_ensemble(s, 4, entropy=5, workers=2, on_run_done=done.append)
+    serial = run_ensemble(s, 4, entropy=5, workers=1)
+    assert [r.index for r in pooled] == [0, 1, 2, 3] and sorted(done) == [1, 2, 3, 4]
+    for a, b in zip(pooled, serial):
+        assert np.array_equal(a.counts, b.counts) and np.array_equal(a.cops, b.cops)
 
 
 def test_lethal_force_clashes_defection_and_backlash():

@@ -21,6 +21,23 @@ from qantar.scenario.schema import Scenario, Target
 #: A region joins the protest when this share of its people is out (0.1%).
 JOIN_SHARE = 0.001
 
+#: The country is calm from the first step after the peak from which national participants
+#: stay at or below this share of the peak to the end of the run (10%).
+CALM_SHARE = 0.1
+
+
+def calm_step(national: np.ndarray, peak: int) -> int | None:
+    """The first step after ``peak`` from which ``national`` stays at or below
+    ``CALM_SHARE`` x its value at the peak; None if it never does.
+
+    Example:
+        >>> calm_step(np.array([0, 5, 100, 40, 9, 20, 8, 3.0]), 2)
+        6
+    """
+    above = np.flatnonzero(national[peak + 1:] > CALM_SHARE * national[peak])
+    step = peak + 1 + (int(above[-1]) + 1 if len(above) else 0)
+    return step if step < len(national) else None
+
 
 def measure_run(run) -> dict:
     """The measures of one ``ScenarioRun`` (plain numbers and ISO dates, for JSON)."""
@@ -37,8 +54,10 @@ def measure_run(run) -> dict:
             order.append((int(hit[0]), -active[r, hit[0]] / region.population, region.name))
     joined = [(t, name) for t, _, name in sorted(order)]
     return {
+        "run": int(getattr(run, "index", 0)),
         "peak_participants": float(national[k]),
         "peak_time": times[k].isoformat(),
+        "calm_time": None if (c := calm_step(national, k)) is None else times[c].isoformat(),
         "detained": float(run.people("detained")[:, -1].sum()),
         "killed": float(run.people("civilians_killed")[:, -1].sum() + run.people("security_killed")[:, -1].sum()),
         "security_killed": float(run.people("security_killed")[:, -1].sum()),
@@ -60,22 +79,34 @@ def summarize_values(values) -> dict:
 
 def judge_target(target: Target, measures: list[dict]) -> dict:
     """One target against an ensemble: the simulated median (and 90% interval, or the share
-    of runs, for a region), the reported value or range, and whether the median is inside."""
+    of runs, for a region), the reported value or range, and whether the median is inside.
+    For dates the median is the lower median, a day one of the runs had, and a run that
+    never calms counts as calm infinitely late."""
     if target.metric == "first_region":
         firsts = [m["first_region"] for m in measures]
         share = firsts.count(target.value) / len(firsts) if firsts else 0.0
         common = max(set(firsts), key=firsts.count) if firsts else None
         return {"target": target.name, "reported": target.value, "simulated": common,
                 "detail": f"{target.value} first in {share:.0%} of runs", "met": common == target.value}
-    if target.metric == "peak_date":
-        days = [dt.datetime.fromisoformat(m["peak_time"]).date() for m in measures]
-        ordinals = summarize_values([d.toordinal() for d in days])
-        median = dt.date.fromordinal(round(ordinals["median"])) if ordinals["n"] else None
+    if target.metric in ("peak_date", "calm_date"):
+        key = "peak_time" if target.metric == "peak_date" else "calm_time"
+        # a run that never calms counts as calm infinitely late
+        ordinals = np.array([dt.datetime.fromisoformat(m[key]).date().toordinal() if m.get(key) else np.inf
+                             for m in measures], float)
         lo, hi = target.on, target.by or target.on
-        return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": str(median),
-                "detail": f"90% of runs {dt.date.fromordinal(round(ordinals['p05']))} to "
-                          f"{dt.date.fromordinal(round(ordinals['p95']))}" if ordinals["n"] else "no runs",
-                "met": median is not None and lo <= median <= hi}
+        if not len(ordinals):
+            return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": None, "detail": "no runs",
+                    "met": False}
+
+        def day(x: float) -> str:
+            return "never" if not np.isfinite(x) else str(dt.date.fromordinal(round(x)))
+
+        median = float(np.percentile(ordinals, 50, method="lower"))  # a day one of the runs had
+        p05, p95 = (float(np.percentile(ordinals, q, method="nearest")) for q in (5, 95))
+        never = int(np.isinf(ordinals).sum())
+        detail = f"90% of runs {day(p05)} to {day(p95)}" + (f"; never calm in {never}" if never else "")
+        return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": day(median), "detail": detail,
+                "met": bool(np.isfinite(median) and lo <= dt.date.fromordinal(round(median)) <= hi)}
     key = target.metric
     s = summarize_values([m[key] for m in measures])
     met = s["median"] is not None and (target.low is None or s["median"] >= target.low) and \

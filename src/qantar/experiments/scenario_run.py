@@ -34,6 +34,7 @@ from qantar.engine import World
 from qantar.engine.state import CITIZEN, DEAD
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
+from qantar.experiments.runner import run_tasks
 from qantar.rules.formulas import grievance
 from qantar.rules.mechanisms import (
     backlash_shift,
@@ -137,6 +138,7 @@ class ScenarioRun:
     curfew: np.ndarray  # (regions, steps + 1) bool
     troops: np.ndarray  # (regions, steps + 1): foreign troops present (people)
     grievance: np.ndarray  # (regions, steps + 1): mean grievance of the living citizens
+    index: int = 0  # the run's number in its ensemble (its seed is the ensemble's index-th child)
 
     @property
     def times(self) -> list[dt.datetime]:
@@ -280,16 +282,18 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
 
 
 def run_ensemble(scenario: Scenario, seeds: int, entropy: int = 0,
-                 on_run_done: Callable[[int], None] | None = None) -> list[ScenarioRun]:
+                 on_run_done: Callable[[int], None] | None = None, workers: int | None = None,
+                 executor=None) -> list[ScenarioRun]:
     """``seeds`` runs of the scenario, run k from ``SeedSequence(entropy).spawn(seeds)[k]``,
-    one after another (issue 5 spreads them over processes). A Ctrl-C returns the runs
-    finished so far."""
-    done: list[ScenarioRun] = []
-    try:
-        for child in np.random.SeedSequence(entropy).spawn(seeds):
-            done.append(run_scenario(scenario, child))
-            if on_run_done:
-                on_run_done(len(done))
-    except KeyboardInterrupt:
-        pass
-    return done
+    on a local process pool (``experiments.runner``; ``workers`` processes, default the
+    available cores, 1 for none) or ``executor``. The same runs, whichever way. Sorted by
+    run number, each knowing its ``index``; a Ctrl-C returns the runs finished so far.
+    ``on_run_done(done)`` is called as each finishes."""
+    children = np.random.SeedSequence(entropy).spawn(seeds)
+    finished = run_tasks(run_scenario, [(scenario, child) for child in children], workers=workers,
+                         executor=executor, on_done=(lambda k, done: on_run_done(done)) if on_run_done else None)
+    runs = []
+    for k in sorted(finished):
+        finished[k].index = k
+        runs.append(finished[k])
+    return runs

@@ -327,7 +327,10 @@ Event = Annotated[
 EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force",
                "provocateurs")
 
-Metric = Literal["peak_participants", "peak_date", "detained", "killed", "security_killed", "first_region"]
+Metric = Literal["peak_participants", "peak_date", "calm_date", "detained", "killed", "security_killed",
+                 "first_region"]
+#: Metrics judged by a date (``on``, optionally ``by``).
+DATE_METRICS = ("peak_date", "calm_date")
 
 
 class Target(Strict):
@@ -346,15 +349,16 @@ class Target(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> "Target":
-        """Each metric needs its fields: a region (first_region), dates (peak_date), a range."""
+        """Each metric needs its fields: a region (first_region), dates (peak_date, calm_date), a
+        range (the others)."""
         if self.region is not None:
             raise ValueError("region: regional targets are not supported yet; targets are national, leave it out")
         if self.metric == "first_region":
             if self.value is None:
                 raise ValueError("value: a first_region target names the region expected first")
-        elif self.metric == "peak_date":
+        elif self.metric in DATE_METRICS:
             if self.on is None:
-                raise ValueError("on: a peak_date target needs on (and by for a range of dates)")
+                raise ValueError(f"on: a {self.metric} target needs on (and by for a range of dates)")
             if self.by is not None and self.by < self.on:
                 raise ValueError(f"by: {self.by} comes before on ({self.on})")
         else:

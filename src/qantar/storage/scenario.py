@@ -65,7 +65,7 @@ def run_table(k: int, run) -> pa.Table:
 
 def write_ensemble(out, runs: list, record: dict) -> dict:
     """Write the runs' series and the record (provenance, measures, verdicts) into ``out``."""
-    tables = [run_table(k, run) for k, run in enumerate(runs)]
+    tables = [run_table(run.index, run) for run in runs]
     table = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
     table = table.replace_schema_metadata({META_KEY: json.dumps({k: v for k, v in record.items()
                                                                  if k != "measures"}, default=str).encode()})

@@ -1,0 +1,83 @@
+"""Running many independent tasks (the runs of an ensemble) on a pool of processes.
+
+Each task is ``fn(*args)`` for one entry of a list; results come back keyed by the entry's
+index, whatever order the workers finish in, so a run's number and seed never depend on
+the schedule. The pool is a standard ``concurrent.futures`` executor: a local process pool
+by default (``spawn``ed processes, which neither inherit the parent's threads, such as a
+progress bar's, nor depend on the platform's default), or one the caller passes in. With
+one worker and no executor the tasks run in this process, one after another, with no pool
+at all.
+
+Ctrl-C keeps what finished: pending tasks are cancelled and the finished results returned.
+
+This is the local core of issue 5's runner (sweeps, retries, a results store and Dask come
+there); it is here so that an ensemble uses both cores now.
+
+Example:
+    >>> run_tasks(pow, [(2, 3), (3, 2)], workers=1)
+    {0: 8, 1: 9}
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` fresh (spawned) processes."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None, executor: Executor | None = None,
+              on_done: Callable[[int, int], None] | None = None) -> dict[int, object]:
+    """``{k: fn(*args[k])}`` for every task that finished.
+
+    ``workers``: processes of the local pool (default: the available cores, at most one a
+    task); 1 runs here, in order. ``executor``: run on this one instead (it is not shut
+    down). ``on_done(k, done)`` is called in this process as task k finishes, ``done``
+    finished so far. An exception raised by a task is raised here once the other running
+    tasks have been cancelled; a Ctrl-C returns what finished.
+    """
+    if not args:
+        return {}
+    workers = min(len(args), workers or available_cores())
+    results: dict[int, object] = {}
+    if executor is None and workers == 1:
+        try:
+            for k, a in enumerate(args):
+                results[k] = fn(*a)
+                if on_done:
+                    on_done(k, len(results))
+        except KeyboardInterrupt:
+            pass
+        return results
+    pool = executor or local_pool(workers)
+    futures: dict[Future, int] = {}
+    try:
+        futures = {pool.submit(fn, *a): k for k, a in enumerate(args)}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in sorted(finished, key=futures.get):
+                results[futures[f]] = f.result()
+                if on_done:
+                    on_done(futures[f], len(results))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for f in futures:
+            f.cancel()
+        if executor is None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return results
