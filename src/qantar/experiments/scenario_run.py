@@ -41,6 +41,7 @@ from qantar.rules.mechanisms import (
     fed_back_legitimacy,
     grievance_shift,
     link_matrix,
+    news_memory,
     news_received,
 )
 from qantar.scenario.build import agents_for, draw, officers, people_per_agent, region_params, scenario_rules
@@ -168,6 +169,8 @@ class NewsWire:
         self.feedback = scenario.legitimacy_feedback
         self.fed_back = feedback_on(scenario)
         self.quiet_start = np.array([r.world.counts()[0] for r in regions], float) / np.maximum(1.0, self.citizens)
+        self.half_life_steps = self.params.half_life_hours * scenario.steps_per_day / 24
+        self.heard = np.zeros(len(regions))  # the smoothed shares the media carry
         self.on = (self.params.gain > 0 or self.backlash > 0 or self.fed_back
                    or any(getattr(e, "anger", 0) > 0 for e in scenario.events))
 
@@ -175,9 +178,9 @@ class NewsWire:
         """Set each world's grievance shift from ``counts_now`` (regions x COUNT_COLUMNS, last step)."""
         if not self.on:
             return
-        shares = counts_now[:, 1] / np.maximum(1.0, self.citizens)
+        self.heard = news_memory(self.heard, counts_now[:, 1] / np.maximum(1.0, self.citizens), self.half_life_steps)
         p = self.params
-        news = news_received(shares, self.links, p.own, p.linked, p.national, self.populations)
+        news = news_received(self.heard, self.links, p.own, p.linked, p.national, self.populations)
         channel = np.array([r.controls.channel for r in self.regions])
         anger = np.array([r.controls.anger for r in self.regions])
         killed_share = counts_now[:, 4] / np.maximum(1.0, self.citizens)

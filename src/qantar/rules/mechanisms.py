@@ -41,6 +41,21 @@ def news_received(shares: np.ndarray, links: np.ndarray, own: float, linked: flo
     return own * shares + linked * from_links + national * national_share
 
 
+def news_memory(heard: np.ndarray, shares: np.ndarray, half_life_steps: float) -> np.ndarray:
+    """Rule News' lag: what the media carry is the active shares smoothed exponentially, the
+    weight of a step's share halving every ``half_life_steps`` steps (0: no lag, the shares
+    as they are). Word of a protest takes time to spread, and lingers after it.
+
+    Example:
+        >>> news_memory(np.array([0.0]), np.array([1.0]), 1.0).tolist()   # half the news in one half-life
+        [0.5]
+    """
+    if half_life_steps <= 0:
+        return shares
+    keep = 0.5 ** (1.0 / half_life_steps)
+    return keep * heard + (1.0 - keep) * shares
+
+
 def grievance_shift(news: np.ndarray, gain: float, channel: np.ndarray, anger: np.ndarray) -> np.ndarray:
     """Rule Shutdown: the grievance every citizen of a region adds to H (1 - L): ``gain`` x
     the channel's strength (1 open, 0 cut) x the news, plus the anger a shutdown causes."""

@@ -100,11 +100,13 @@ class News(Strict):
 
     Each step, region r's news is ``own`` x its own active share + ``linked`` x the mean
     over its links of (link weight x the linked region's share) + ``national`` x the
-    national share (shares of the previous step); it raises every citizen's grievance by
-    ``gain`` x the region's channel strength x the news. ``gain`` 0 switches news off.
+    national share (shares of the previous step, smoothed with a half-life of
+    ``half_life_hours`` when above 0); it raises every citizen's grievance by ``gain`` x the
+    region's channel strength x the news. ``gain`` 0 switches news off.
     """
 
     gain: float = Field(0.0, ge=0, description="grievance added per unit of news; 0: no news")
+    half_life_hours: float = Field(0.0, ge=0, description="lag: shares smoothed with this half-life; 0: none")
     own: float = Field(0.0, ge=0, le=1)
     linked: float = Field(1.0, ge=0, le=1)
     national: float = Field(0.0, ge=0, le=1)

@@ -1,0 +1,171 @@
+"""Calibrating a scenario to its targets by design, not by hand: refocused Latin hypercubes.
+
+The procedure (``refocus``), documented with its results for ``kazakhstan-2022`` in
+``docs/validation/kazakhstan-2022-calibration.md``:
+
+1. Each free parameter is a ``Parameter``: the ``--set`` paths it sets (one value may set
+   several fields, e.g. the arrest factor of every emergency) and a plausible range.
+2. Wave 1 draws a seeded Latin hypercube over the ranges. Every point runs ``seeds`` runs
+   (seeds ``SeedSequence(entropy).spawn``, the same for every point, so points differ only
+   by their parameters) on the local process pool.
+3. Each point is scored by how far its runs' median is from each target
+   (``target_distance``: 0 inside the reported range; else factors of two for counts, days
+   for dates), summed as a root mean square (``point_score``).
+4. The next wave draws a new hypercube inside the box spanned by the best ``keep`` share of
+   all points so far (each range widened by ``margin`` of its width, clipped to the
+   original range). This is the simulator-only form of history matching's refocusing
+   (Vernon, Goldstein & Bower 2010; Andrianakis et al. 2015), without an emulator and with
+   a best-share cut instead of an implausibility cut-off.
+5. The best point of all waves is the calibration. It is rerun with a full ensemble and its
+   verdicts are reported as they come out.
+
+It is a point estimate with its neighbourhood, not a posterior: issue 5's ``qantar
+calibrate`` (ABC) is to replace it.
+
+Example:
+    >>> rng = np.random.default_rng(0)
+    >>> u = latin_hypercube(4, 2, rng)
+    >>> sorted((u[:, 0] * 4).astype(int).tolist())   # one point in each quarter of each axis
+    [0, 1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qantar.analysis.scenario_measures import measure_run
+from qantar.experiments.runner import run_tasks
+from qantar.experiments.scenario_run import run_scenario
+from qantar.scenario.load import load_scenario
+from qantar.scenario.schema import Target
+
+#: Distance given to a date target when the median run never gets there (days).
+NEVER_DAYS = 10.0
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One free parameter: a name, the ``--set`` paths it sets, its range, and whether it
+    varies on a log scale (for ranges spanning orders of magnitude)."""
+
+    name: str
+    paths: tuple[str, ...]
+    low: float
+    high: float
+    log: bool = False
+    note: str = ""
+
+    def value(self, u: float) -> float:
+        """The value at ``u`` in [0, 1] of the range."""
+        if self.log:
+            return float(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
+        return float(self.low + u * (self.high - self.low))
+
+    def unit(self, value: float) -> float:
+        """Where ``value`` lies in the range, 0 to 1 (the inverse of ``value``)."""
+        if self.log:
+            return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        return (value - self.low) / (self.high - self.low)
+
+    def assignments(self, value: float) -> list[str]:
+        """The ``--set`` assignments for ``value``."""
+        return [f"{path}={value:.6g}" for path in self.paths]
+
+
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` points in [0, 1)^d, one in each of the n strata of every axis (McKay, Beckman &
+    Conover 1979), strata paired at random."""
+    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
+    return (strata + rng.random((n, d))) / n
+
+
+def target_distance(target: Target, values: list) -> float:
+    """How far the median of ``values`` (one measure over a point's runs) is from a target:
+    0 inside its range; counts: log2 of the factor outside it; dates: days outside (a
+    median that is never: ``NEVER_DAYS``); first region: 1 - the share of runs where it
+    came first, times 2."""
+    if target.metric == "first_region":
+        return 2.0 * (1.0 - sum(v == target.value for v in values) / max(1, len(values)))
+    if target.metric in ("peak_date", "calm_date"):
+        days = sorted(dt.date.fromisoformat(v[:10]).toordinal() if v else math.inf for v in values)
+        median = days[(len(days) - 1) // 2]  # the lower median, as the report's
+        if not math.isfinite(median):
+            return NEVER_DAYS
+        lo, hi = target.on.toordinal(), (target.by or target.on).toordinal()
+        return float(max(0, lo - median, median - hi))
+    x = max(1.0, float(np.median(values)))
+    low = target.low if target.low is not None else 0.0
+    high = target.high if target.high is not None else math.inf
+    return float(max(0.0, math.log2(max(low, 1.0) / x) if low > 0 else 0.0, math.log2(x / high)))
+
+
+#: The measure each target metric is judged on.
+MEASURE_OF = {"peak_participants": "peak_participants", "peak_date": "peak_time", "calm_date": "calm_time",
+              "detained": "detained", "killed": "killed", "security_killed": "security_killed",
+              "first_region": "first_region"}
+
+
+def distances(targets: list[Target], measures: list[dict]) -> dict[str, float]:
+    """Every target's distance for one point's runs."""
+    return {t.name: target_distance(t, [m[MEASURE_OF[t.metric]] for m in measures]) for t in targets}
+
+
+def point_score(dist: dict[str, float]) -> float:
+    """Root mean square of the targets' distances (0: every median inside its range)."""
+    return float(math.sqrt(sum(d * d for d in dist.values()) / max(1, len(dist))))
+
+
+def measure_at(scenario: str, assignments: list[str], seed) -> dict:
+    """One run's measures at a point (a task for the process pool)."""
+    return measure_run(run_scenario(load_scenario(scenario, assignments), seed))
+
+
+@dataclass
+class Evaluated:
+    """A point of the design: its wave, values, runs' measures, distances and score."""
+
+    wave: int
+    values: dict[str, float]
+    measures: list[dict]
+    distances: dict[str, float]
+    score: float
+
+
+def refocus(scenario: str, parameters: list[Parameter], fixed: list[str], waves: list[int], seeds: int,
+            entropy: int = 0, keep: float = 0.1, margin: float = 0.1, workers: int | None = None,
+            on_done: Callable[[int, int], None] | None = None) -> list[Evaluated]:
+    """Run the procedure above: ``waves`` gives the points per wave; ``fixed`` are
+    assignments applied at every point (structural choices, not fitted). Returns every
+    point evaluated, in order. Raises KeyboardInterrupt with nothing lost only between
+    waves; a Ctrl-C inside a wave stops it and returns the waves before it."""
+    targets = load_scenario(scenario, fixed).targets
+    rng = np.random.default_rng(np.random.SeedSequence(entropy).spawn(1)[0])
+    seed_list = np.random.SeedSequence(entropy).spawn(seeds)
+    lows, highs = np.zeros(len(parameters)), np.ones(len(parameters))
+    done: list[Evaluated] = []
+    total = sum(waves) * seeds
+    for w, n in enumerate(waves, start=1):
+        units = lows + latin_hypercube(n, len(parameters), rng) * (highs - lows)
+        points = [{p.name: p.value(u) for p, u in zip(parameters, row)} for row in units]
+        tasks = [(scenario, fixed + [a for p in parameters for a in p.assignments(pt[p.name])], seed)
+                 for pt in points for seed in seed_list]
+        offset = len(done) * seeds
+        results = run_tasks(measure_at, tasks, workers=workers,
+                            on_done=(lambda k, n_done: on_done(offset + n_done, total)) if on_done else None)
+        if len(results) < len(tasks):
+            break  # interrupted: keep the complete waves
+        for i, pt in enumerate(points):
+            ms = [results[i * seeds + j] for j in range(seeds)]
+            dist = distances(targets, ms)
+            done.append(Evaluated(w, pt, ms, dist, point_score(dist)))
+        best = sorted(done, key=lambda e: e.score)[:max(2, math.ceil(keep * len(done)))]
+        box = np.array([[p.unit(e.values[p.name]) for p in parameters] for e in best])
+        width = box.max(axis=0) - box.min(axis=0)
+        lows = np.clip(box.min(axis=0) - margin * np.maximum(width, 0.05), 0.0, 1.0)
+        highs = np.clip(box.max(axis=0) + margin * np.maximum(width, 0.05), 0.0, 1.0)
+    return done
