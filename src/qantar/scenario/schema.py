@@ -249,13 +249,16 @@ class PoliceEvent(EventBase):
 class ForeignTroopsEvent(EventBase):
     """A foreign contingent: ``troops`` by region arrive at ``at`` and leave at ``until``.
     They guard sites, which frees ``frees_police_per_troop`` local officers each for the
-    streets; with ``patrol`` they also police the streets themselves."""
+    streets; with ``patrol`` they also police the streets themselves. Their arrival moves
+    L by ``legitimacy`` in every region (a regime calling in foreign troops; not undone
+    when they leave), so that leaving the event out leaves out that cost too."""
 
     type: Literal["foreign-troops"]
     until: dt.datetime | None = None
     troops: dict[str, Annotated[int, Field(gt=0)]] = Field(min_length=1)
     frees_police_per_troop: float = Field(0.0, ge=0)
     patrol: bool = False
+    legitimacy: float = Field(0.0, ge=-1, le=1, description="change of L everywhere on arrival")
 
     @model_validator(mode="after")
     def _where(self) -> "ForeignTroopsEvent":

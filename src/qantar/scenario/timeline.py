@@ -201,6 +201,9 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 if e.until is not None:
                     add(e.until, e.name, r, "officers", -on_streets)
                     add(e.until, e.name, r, "troops", -troops)
+            if e.legitimacy:
+                for r in names:
+                    add(e.at, e.name, r, "legitimacy_add", e.legitimacy)
         elif isinstance(e, EmergencyEvent):
             until = e.until or scenario.end
             for r in regions:
