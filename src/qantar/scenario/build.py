@@ -49,9 +49,10 @@ def people_per_agent(scenario: Scenario) -> np.ndarray:
 
     Example:
         >>> from qantar.scenario.load import load_scenario
-        >>> s = load_scenario("kazakhstan-2022", ["casualties.civilians_per_killing=10"])
-        >>> people_per_agent(s).tolist()[3:6]
-        [200.0, 10.0, 200.0]
+        >>> s = load_scenario("kazakhstan-2022", ["casualties.civilians_per_killing=10",
+        ...                                       "casualties.security_per_killing=4"])
+        >>> people_per_agent(s).tolist()[3:6]       # detained, civilians killed, security killed
+        [200.0, 10.0, 4.0]
     """
     c = scenario.casualties
     factors = np.full(len(DETAIL_COLUMNS), scenario.scale)
