@@ -11,9 +11,9 @@ copied into ``src/qantar/scenario/builtin/kazakhstan-2022.toml`` by hand, each m
 
 Usage::
 
-    python validation/calibrate_kazakhstan.py [--waves 192 96 96] [--seeds 2] [--entropy 2022]
+    python validation/calibrate_kazakhstan.py [--waves 400 200 200 200] [--seeds 3] [--entropy 2022]
 
-About 25 minutes on 2 cores with the defaults.
+About 10 minutes on 2 cores with the defaults.
 """
 
 from __future__ import annotations
@@ -37,35 +37,52 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "validation"
 EMERGENCIES = ("emergency-mangystau-almaty", "emergency-almaty-region", "emergency-nur-sultan",
                "emergency-other-regions")
 
+REGIONS = ("Zhanaozen", "Aktau", "Aktobe", "Almaty", "Nur-Sultan", "Shymkent", "Taraz", "Atyrau", "Uralsk",
+           "Kyzylorda", "Taldykorgan")
+THRESHOLD = 0.1  # the file's model.threshold, T
+
+
+def calm_ceiling(legitimacy: float) -> float:
+    """The hardship ceiling that makes the start calm: the most aggrieved citizen's
+    grievance H (1 - L) is exactly T, so nobody is active before the shock (rule A is
+    strict), as nobody was before 1 January."""
+    return THRESHOLD / (1.0 - legitimacy)
+
+
 PARAMETERS = [
-    Parameter("legitimacy", ("model.legitimacy",), 0.70, 0.92,
-              note="L outside Mangystau; above 0.9 nobody can be active without news (G <= 1 - L <= T)"),
-    Parameter("mangystau_legitimacy", ("regions.Zhanaozen.legitimacy", "regions.Aktau.legitimacy"), 0.60, 0.90,
-              note="L in Zhanaozen and Aktau (the 2011 shootings are remembered there)"),
-    Parameter("hardship_tail", ("model.hardship.b",), 4.0, 25.0, log=True,
-              note="beta(1, b) hardship: the larger b, the thinner the tail of the most aggrieved"),
-    Parameter("lpg_mangystau", ("events.lpg-price.by_region.Zhanaozen", "events.lpg-price.by_region.Aktau"),
-              0.05, 0.5, note="hardship added where cars run on LPG"),
-    Parameter("lpg_elsewhere", ("events.lpg-price.add",), 0.0, 0.1, note="hardship added elsewhere"),
+    Parameter("steps_per_day", ("steps_per_day",), choices=(2, 3, 4, 6, 8, 12),
+              note="how often people reconsider; also each cop's arrests a day (one a step)"),
+    Parameter("police_on_duty", tuple(f"regions.{r}.police_per_100k" for r in REGIONS), 50.0, 420.0, log=True,
+              note="officers per 100,000 on the streets at a time: at most the 420 employed"),
+    Parameter("legitimacy", ("model.legitimacy",), 0.60, 0.90, derived=(("model.hardship.high", calm_ceiling),),
+              note="L everywhere; the hardship ceiling follows (calm_ceiling)"),
+    Parameter("hardship_tail", ("model.hardship.b",), 1.0, 6.0, log=True,
+              note="beta(1, b) hardship below the ceiling: the larger b, the fewer near the threshold"),
+    Parameter("lpg_zhanaozen", ("events.lpg-price.by_region.Zhanaozen",), 0.01, 0.3, log=True,
+              note="hardship added in Zhanaozen, where cars run on LPG"),
+    Parameter("lpg_aktau", ("events.lpg-price.by_region.Aktau",), 0.01, 0.3, log=True,
+              note="hardship added in Aktau, where cars run on LPG"),
+    Parameter("lpg_elsewhere", ("events.lpg-price.add",), 0.0, 0.05, note="hardship added elsewhere"),
     Parameter("mangystau_cap", ("events.mangystau-cap.add",), -0.3, 0.0,
               note="the 50-tenge cap of 4 Jan (below the 60 before the shock)"),
     Parameter("national_caps", ("events.national-caps.add",), -0.1, 0.0, note="caps and tariff freezes of 6 Jan"),
     Parameter("government_resigns", ("events.government-resigns.add",), 0.0, 0.05, note="L regained on 5 Jan"),
-    Parameter("news_gain", ("news.gain",), 0.02, 2.0, log=True, note="grievance per unit of news"),
-    Parameter("news_half_life", ("news.half_life_hours",), 1.0, 72.0, log=True, note="how slowly news spreads"),
+    Parameter("csto_legitimacy", ("events.csto.legitimacy",), -0.05, 0.0, note="L lost as foreign troops land"),
+    Parameter("news_gain", ("news.gain",), 0.01, 1.0, log=True, note="grievance per unit of news"),
+    Parameter("news_half_life", ("news.half_life_hours",), 3.0, 96.0, log=True, note="how slowly news spreads"),
     Parameter("news_national", ("news.national",), 0.0, 1.0, note="weight of the national share in the news"),
     Parameter("arrest_factor", tuple(f"events.{e}.arrest_factor" for e in EMERGENCIES), 1.0, 4.0,
               note="k multiplied under the state of emergency"),
     Parameter("lethal_probability", ("events.lethal-force.probability",), 0.01, 0.5, log=True,
               note="an enforcement kills instead of arresting, from 7 Jan"),
-    Parameter("clash_probability", ("clashes.probability",), 0.001, 0.05, log=True,
+    Parameter("clash_probability", ("clashes.probability",), 0.001, 0.1, log=True,
               note="an outnumbered cop is overrun, per turn"),
     Parameter("defection_probability", ("defection.probability",), 0.001, 0.1, log=True,
               note="police in Aktobe and Aktau who refuse, per turn"),
     Parameter("backlash", ("backlash.per_share",), 0.0, 50.0, note="grievance per share of citizens killed"),
-    Parameter("civilians_per_killing", ("casualties.civilians_per_killing",), 1.0, 50.0, log=True,
+    Parameter("civilians_per_killing", ("casualties.civilians_per_killing",), 1.0, 100.0, log=True,
               note="people dead per civilian agent shot (an agent is 200 people)"),
-    Parameter("security_per_killing", ("casualties.security_per_killing",), 1.0, 50.0, log=True,
+    Parameter("security_per_killing", ("casualties.security_per_killing",), 1.0, 100.0, log=True,
               note="officers dead per cop agent overrun"),
     Parameter("shutdown_anger", ("events.shutdown.anger",), 0.0, 0.02, note="grievance the blackout adds"),
     Parameter("provocateurs", ("events.provocateurs.people",), 200.0, 5000.0, log=True,
@@ -75,11 +92,12 @@ PARAMETERS = [
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--waves", type=int, nargs="+", default=[192, 96, 96])
-    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--waves", type=int, nargs="+", default=[400, 200, 200, 200])
+    ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--entropy", type=int, default=2022)
     ap.add_argument("--final-seeds", type=int, default=20)
     args = ap.parse_args()
+    assert load_scenario(SCENARIO).model.threshold == THRESHOLD, "calm_ceiling assumes the file's T"
     started = time.perf_counter()
     with Progress() as progress:
         task = progress.add_task("calibration runs", total=sum(args.waves) * args.seeds)

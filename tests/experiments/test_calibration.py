@@ -65,6 +65,9 @@ def test_parameters_and_hypercube():
     p = Parameter("k", ("model.arrest_constant",), 1.0, 100.0, log=True)
     assert abs(p.value(0.5) - 10.0) < 1e-9 and abs(p.unit(10.0) - 0.5) < 1e-12
     assert p.assignments(2.5) == ["model.arrest_constant=2.5"]
+    steps = Parameter("steps", ("steps_per_day",), choices=(2, 4, 6), derived=(("model.threshold", lambda v: v / 100),))
+    assert [steps.value(u) for u in (0.0, 0.34, 0.99)] == [2, 4, 6] and steps.unit(4) == 0.5
+    assert steps.assignments(4) == ["steps_per_day=4", "model.threshold=0.04"]
     u = latin_hypercube(5, 3, np.random.default_rng(1))
     for axis in u.T:
         assert sorted((axis * 5).astype(int).tolist()) == [0, 1, 2, 3, 4]

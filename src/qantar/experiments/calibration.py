@@ -51,30 +51,40 @@ NEVER_DAYS = 10.0
 @dataclass(frozen=True)
 class Parameter:
     """One free parameter: a name, the ``--set`` paths it sets, its range, and whether it
-    varies on a log scale (for ranges spanning orders of magnitude)."""
+    varies on a log scale (for ranges spanning orders of magnitude). ``choices``: a
+    discrete parameter takes one of these instead (the range is then ignored).
+    ``derived``: further paths set to a function of the value (a constraint, e.g. the
+    hardship ceiling that keeps the start calm at a given legitimacy)."""
 
     name: str
     paths: tuple[str, ...]
-    low: float
-    high: float
+    low: float = 0.0
+    high: float = 1.0
     log: bool = False
+    choices: tuple = ()
+    derived: tuple[tuple[str, Callable[[float], float]], ...] = ()
     note: str = ""
 
     def value(self, u: float) -> float:
-        """The value at ``u`` in [0, 1] of the range."""
+        """The value at ``u`` in [0, 1] of the range (or of the choices, in equal shares)."""
+        if self.choices:
+            return self.choices[min(len(self.choices) - 1, int(u * len(self.choices)))]
         if self.log:
             return float(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
         return float(self.low + u * (self.high - self.low))
 
     def unit(self, value: float) -> float:
-        """Where ``value`` lies in the range, 0 to 1 (the inverse of ``value``)."""
+        """Where ``value`` lies in the range, 0 to 1 (the inverse of ``value``; a choice's
+        middle of its share)."""
+        if self.choices:
+            return (self.choices.index(value) + 0.5) / len(self.choices)
         if self.log:
             return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
         return (value - self.low) / (self.high - self.low)
 
     def assignments(self, value: float) -> list[str]:
         """The ``--set`` assignments for ``value``."""
-        return [f"{path}={value:.6g}" for path in self.paths]
+        return [f"{path}={value:.6g}" for path in self.paths] + [f"{path}={f(value):.6g}" for path, f in self.derived]
 
 
 def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:

@@ -117,8 +117,9 @@ def compare_figure(label_a: str, runs_a: pa.Table, label_b: str, runs_b: pa.Tabl
     for label, table, colour in ((label_a, runs_a, "#4c72b0"), (label_b, runs_b, "#c44e52")):
         nat = table.filter(pc.equal(table["region"], "national"))
         runs, steps = nat["run"].to_numpy(), nat["step"].to_numpy()
-        values = np.zeros((runs.max() + 1, steps.max() + 1))
-        values[runs, steps] = nat["active"].to_numpy()
+        _, row = np.unique(runs, return_inverse=True)  # run numbers may have gaps (an interrupted ensemble)
+        values = np.zeros((row.max() + 1, steps.max() + 1))
+        values[row, steps] = nat["active"].to_numpy()
         times = np.empty(steps.max() + 1, dtype=object)
         times[steps] = nat["time"].to_pylist()
         plot_band(ax, times, values, colour, f"{label} (median, 90% band)")
