@@ -27,10 +27,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.progress import Progress
 
+from qantar import __version__
 from qantar.analysis.scenario_measures import judge_target, measure_run
-from qantar.experiments.calibration import Parameter, refocus
+from qantar.experiments.calibration import Parameter, reevaluate, refocus
 from qantar.experiments.scenario_run import run_ensemble
 from qantar.scenario.load import load_scenario
+from qantar.storage.series import git_commit
 
 SCENARIO = "kazakhstan-2022"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "validation"
@@ -90,41 +92,129 @@ PARAMETERS = [
 ]
 
 
+def fmt(x: float) -> str:
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+
+def render(record: dict) -> str:
+    """docs/validation/kazakhstan-2022-calibration.md from the saved record."""
+    best = record["best"]
+    lines = [
+        "# kazakhstan-2022: calibration",
+        "",
+        f"Made by `{record['command']}` (qantar {record['qantar_version']}, commit {record['git_commit']}), "
+        f"{record['points']} points in {record['seconds'] / 60:.1f} minutes on 2 cores; the design and every "
+        "point's distances are in `kazakhstan-2022-calibration.parquet`, the best point in "
+        "`kazakhstan-2022-calibration-best.json`. The built-in scenario carries the best point's values.",
+        "",
+        "## Procedure",
+        "",
+        "Refocused Latin hypercubes (`qantar.experiments.calibration.refocus`; the script is "
+        "`validation/calibrate_kazakhstan.py`):",
+        "",
+        "1. The free parameters and their ranges are below, each with its reason. Two structural "
+        "constraints are not fitted: the start is calm (the hardship ceiling is T / (1 - L), so the "
+        "most aggrieved citizen stands exactly at the threshold before 1 January), and all regions "
+        "share one L (what sets Mangystau apart is the LPG shock, as in the sources).",
+        f"2. Wave 1 is a seeded Latin hypercube of {record['waves'][0]['points']} points over the ranges. "
+        f"Every point runs {record['seeds']} runs, the same seeds at every point.",
+        "3. Each target's distance is 0 inside its reported range; outside it, log2 of the factor "
+        "for counts, days for dates (10 for never), and 2 x the share of runs where another region "
+        "came first. A point's score is the root mean square of its distances, on its runs' median.",
+        f"4. Each later wave is a Latin hypercube inside the box of the best {record['keep']:.0%} of all points so far "
+        "(widened by 10% of its width), the simulator-only form of history matching's refocusing "
+        "(Vernon, Goldstein & Bower 2010).",
+        f"5. The best is partly luck when {record['seeds']} runs score a point, so the {record['top']} best points "
+        f"run again with {record['top_seeds']} fresh seeds, and the best on those is the calibration.",
+        f"6. It is rerun as the default ensemble ({record['final_seeds']} runs, "
+        "`SeedSequence(0)`, as `qantar run kazakhstan-2022`) and judged as the report judges it.",
+        "",
+        "This finds a good point and shows how well the model can fit; it is not a posterior. "
+        "Issue 5's `qantar calibrate` (ABC) is to replace it.",
+        "",
+        "## Parameters",
+        "",
+        "| parameter | sets | range | best | why |",
+        "|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS:
+        rng = ", ".join(map(str, p.choices)) if p.choices else f"{fmt(p.low)} to {fmt(p.high)}" + (
+            " (log)" if p.log else "")
+        sets = ", ".join(f"`{x}`" for x in p.paths[:2]) + (f" (+{len(p.paths) - 2})" if len(p.paths) > 2 else "")
+        sets += "".join(f"; `{path}` from it" for path, _ in p.derived)
+        lines.append(f"| {p.name} | {sets} | {rng} | {fmt(best['values'][p.name])} | {p.note} |")
+    lines += ["", "## Waves", "", "| wave | points | best score | median score |", "|---|---|---|---|"]
+    lines += [f"| {w['wave']} | {w['points']} | {w['best_score']:.3f} | {w['median_score']:.3f} |"
+              for w in record["waves"]]
+    lines += ["", f"The {record['top']} best points again with {record['top_seeds']} fresh seeds (design score, "
+              "then the new one): " + ", ".join(f"{t['design_score']:.2f} -> {t['score']:.2f}"
+                                                   for t in record["top_scores"]) + ".", "",
+              f"The chosen point (wave {best['wave']}, score {best['score']:.3f} on "
+              f"{record['top_seeds']} fresh runs), distance per target:", "",
+              "| target | distance |", "|---|---|"]
+    lines += [f"| {t} | {d:.2f} |" for t, d in best["distances"].items()]
+    lines += ["", f"## The calibrated scenario, {record['final_seeds']} runs", "",
+              "| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"]
+    lines += [f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | "
+              f"{'yes' if v['met'] else 'no'} |" for v in record["final_verdicts"]]
+    missed = [v for v in record["final_verdicts"] if not v["met"]]
+    lines += ["", "Targets missed: " + ("none." if not missed else ", ".join(
+        f"{v['target']} (reported {v['reported']}, simulated {v['simulated']})" for v in missed) + "."), ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--waves", type=int, nargs="+", default=[400, 200, 200, 200])
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--entropy", type=int, default=2022)
+    ap.add_argument("--keep", type=float, default=0.05, help="share of points whose box the next wave fills")
+    ap.add_argument("--top", type=int, default=20, help="best points run again with --top-seeds seeds")
+    ap.add_argument("--top-seeds", type=int, default=10)
     ap.add_argument("--final-seeds", type=int, default=20)
+    ap.add_argument("--report-only", action="store_true", help="rewrite the .md from the saved record")
     args = ap.parse_args()
+    best_json = OUT / "kazakhstan-2022-calibration-best.json"
+    if args.report_only:
+        (OUT / "kazakhstan-2022-calibration.md").write_text(render(json.loads(best_json.read_text())))
+        return
     assert load_scenario(SCENARIO).model.threshold == THRESHOLD, "calm_ceiling assumes the file's T"
     started = time.perf_counter()
     with Progress() as progress:
-        task = progress.add_task("calibration runs", total=sum(args.waves) * args.seeds)
-        points = refocus(SCENARIO, PARAMETERS, [], args.waves, args.seeds, args.entropy,
+        task = progress.add_task("calibration runs", total=sum(args.waves) * args.seeds + args.top * args.top_seeds)
+        points = refocus(SCENARIO, PARAMETERS, [], args.waves, args.seeds, args.entropy, keep=args.keep,
                          on_done=lambda done, total: progress.update(task, completed=done))
+        design_runs = len(points) * args.seeds
+        top = reevaluate(SCENARIO, PARAMETERS, [], sorted(points, key=lambda e: e.score)[:args.top],
+                         args.top_seeds, args.entropy,
+                         on_done=lambda done: progress.update(task, completed=design_runs + done))
     names = [p.name for p in PARAMETERS]
     targets = list(points[0].distances)
     table = pa.table({"wave": [e.wave for e in points], "score": [e.score for e in points],
                       **{n: [e.values[n] for e in points] for n in names},
                       **{f"d_{t}": [e.distances[t] for e in points] for t in targets}})
     pq.write_table(table, OUT / "kazakhstan-2022-calibration.parquet")
-    best = min(points, key=lambda e: e.score)
+    best = top[0]
     assignments = [a for p in PARAMETERS for a in p.assignments(best.values[p.name])]
     scenario = load_scenario(SCENARIO, assignments)
     runs = run_ensemble(scenario, args.final_seeds, 0)
     verdicts = [judge_target(t, [measure_run(r) for r in runs]) for t in scenario.targets]
     record = {"command": "python validation/calibrate_kazakhstan.py " + " ".join(
         [f"--waves {' '.join(map(str, args.waves))}", f"--seeds {args.seeds}", f"--entropy {args.entropy}"]),
-        "seconds": round(time.perf_counter() - started, 1), "points": len(points),
+        "seconds": round(time.perf_counter() - started, 1), "points": len(points), "seeds": args.seeds,
+        "final_seeds": args.final_seeds, "qantar_version": __version__, "git_commit": git_commit(),
+        "keep": args.keep, "top": args.top, "top_seeds": args.top_seeds,
         "best": {"wave": best.wave, "score": best.score, "values": best.values, "distances": best.distances},
+        "top_scores": [{"wave": e.wave, "score": e.score, "design_score": next(
+            d.score for d in points if d.values == e.values)} for e in top],
         "assignments": assignments, "final_verdicts": verdicts,
         "waves": [{"wave": w, "points": sum(e.wave == w for e in points),
                    "best_score": min(e.score for e in points if e.wave == w),
                    "median_score": sorted(e.score for e in points if e.wave == w)[
                        sum(e.wave == w for e in points) // 2]} for w in sorted({e.wave for e in points})]}
-    (OUT / "kazakhstan-2022-calibration-best.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
-    print(json.dumps(record, indent=2, default=str))
+    best_json.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    (OUT / "kazakhstan-2022-calibration.md").write_text(render(record))
+    print(render(record))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from qantar.experiments.calibration import Parameter, latin_hypercube, point_score, refocus, target_distance
+from qantar.experiments.calibration import (Parameter, latin_hypercube, point_score, reevaluate, refocus,
+                                            target_distance)
 from qantar.scenario.schema import Target
 
 SMALL = """
@@ -90,3 +91,8 @@ def test_refocus_is_reproducible_and_stays_in_range(tmp_path):
         units = [p.unit(e.values[name]) for e in best]
         pad = 0.1 * max(max(units) - min(units), 0.05)
         assert all(min(units) - pad - 1e-9 <= p.unit(e.values[name]) <= max(units) + pad + 1e-9 for e in a[6:])
+    # the best points again, with fresh seeds: sorted by their new scores, waves kept
+    again = reevaluate(str(path), params, [], sorted(a, key=lambda e: e.score)[:3], seeds=3, entropy=3, workers=1)
+    assert len(again) == 3 and all(len(e.measures) == 3 for e in again)
+    assert [e.score for e in again] == sorted(e.score for e in again)
+    assert {(e.wave, e.values["L"]) for e in again} == {(e.wave, e.values["L"]) for e in sorted(a, key=lambda e: e.score)[:3]}

@@ -16,8 +16,10 @@ The procedure (``refocus``), documented with its results for ``kazakhstan-2022``
    original range). This is the simulator-only form of history matching's refocusing
    (Vernon, Goldstein & Bower 2010; Andrianakis et al. 2015), without an emulator and with
    a best-share cut instead of an implausibility cut-off.
-5. The best point of all waves is the calibration. It is rerun with a full ensemble and its
-   verdicts are reported as they come out.
+5. The best-scoring points of all waves are run again with more seeds (``reevaluate``),
+   since the best of many noisy scores is partly luck; the best of those is the
+   calibration. It is rerun with a full ensemble and its verdicts are reported as they
+   come out.
 
 It is a point estimate with its neighbourhood, not a posterior: issue 5's ``qantar
 calibrate`` (ABC) is to replace it.
@@ -146,6 +148,40 @@ class Evaluated:
     score: float
 
 
+def evaluate(scenario: str, parameters: list[Parameter], fixed: list[str], points: list[dict[str, float]],
+             seeds: int, entropy: int, wave: int, workers: int | None = None,
+             on_done: Callable[[int], None] | None = None) -> list[Evaluated] | None:
+    """Every point run ``seeds`` times (seeds ``SeedSequence(entropy).spawn(seeds)``, the
+    same for every point) and scored; None if interrupted before all finished."""
+    targets = load_scenario(scenario, fixed).targets
+    seed_list = np.random.SeedSequence(entropy).spawn(seeds)
+    tasks = [(scenario, fixed + [a for p in parameters for a in p.assignments(pt[p.name])], seed)
+             for pt in points for seed in seed_list]
+    results = run_tasks(measure_at, tasks, workers=workers,
+                        on_done=(lambda k, n_done: on_done(n_done)) if on_done else None)
+    if len(results) < len(tasks):
+        return None
+    out = []
+    for i, pt in enumerate(points):
+        ms = [results[i * seeds + j] for j in range(seeds)]
+        dist = distances(targets, ms)
+        out.append(Evaluated(wave, pt, ms, dist, point_score(dist)))
+    return out
+
+
+def reevaluate(scenario: str, parameters: list[Parameter], fixed: list[str], best: list[Evaluated], seeds: int,
+               entropy: int, workers: int | None = None,
+               on_done: Callable[[int], None] | None = None) -> list[Evaluated] | None:
+    """The points of ``best`` run again with ``seeds`` fresh seeds (``SeedSequence(entropy +
+    1)``, none of the design's), scored on those runs alone; sorted by that score."""
+    again = evaluate(scenario, parameters, fixed, [e.values for e in best], seeds, entropy + 1, 0, workers, on_done)
+    if again is None:
+        return None
+    for old, new in zip(best, again):
+        new.wave = old.wave
+    return sorted(again, key=lambda e: e.score)
+
+
 def refocus(scenario: str, parameters: list[Parameter], fixed: list[str], waves: list[int], seeds: int,
             entropy: int = 0, keep: float = 0.1, margin: float = 0.1, workers: int | None = None,
             on_done: Callable[[int, int], None] | None = None) -> list[Evaluated]:
@@ -153,26 +189,19 @@ def refocus(scenario: str, parameters: list[Parameter], fixed: list[str], waves:
     assignments applied at every point (structural choices, not fitted). Returns every
     point evaluated, in order. Raises KeyboardInterrupt with nothing lost only between
     waves; a Ctrl-C inside a wave stops it and returns the waves before it."""
-    targets = load_scenario(scenario, fixed).targets
     rng = np.random.default_rng(np.random.SeedSequence(entropy).spawn(1)[0])
-    seed_list = np.random.SeedSequence(entropy).spawn(seeds)
     lows, highs = np.zeros(len(parameters)), np.ones(len(parameters))
     done: list[Evaluated] = []
     total = sum(waves) * seeds
     for w, n in enumerate(waves, start=1):
         units = lows + latin_hypercube(n, len(parameters), rng) * (highs - lows)
         points = [{p.name: p.value(u) for p, u in zip(parameters, row)} for row in units]
-        tasks = [(scenario, fixed + [a for p in parameters for a in p.assignments(pt[p.name])], seed)
-                 for pt in points for seed in seed_list]
         offset = len(done) * seeds
-        results = run_tasks(measure_at, tasks, workers=workers,
-                            on_done=(lambda k, n_done: on_done(offset + n_done, total)) if on_done else None)
-        if len(results) < len(tasks):
+        evaluated = evaluate(scenario, parameters, fixed, points, seeds, entropy, w, workers,
+                             (lambda n_done: on_done(offset + n_done, total)) if on_done else None)
+        if evaluated is None:
             break  # interrupted: keep the complete waves
-        for i, pt in enumerate(points):
-            ms = [results[i * seeds + j] for j in range(seeds)]
-            dist = distances(targets, ms)
-            done.append(Evaluated(w, pt, ms, dist, point_score(dist)))
+        done += evaluated
         best = sorted(done, key=lambda e: e.score)[:max(2, math.ceil(keep * len(done)))]
         box = np.array([[p.unit(e.values[p.name]) for p in parameters] for e in best])
         width = box.max(axis=0) - box.min(axis=0)
