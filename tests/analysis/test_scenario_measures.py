@@ -22,3 +22,17 @@ def test_calm_date_median_counts_never_as_latest():
     v = judge_target(calm_target(), runs(5, 6, 12))
     assert (v["simulated"], v["met"]) == ("2022-01-06", False)
     assert judge_target(calm_target(), [])["met"] is False
+
+
+def test_participants_on_a_day_is_the_days_most():
+    import numpy as np
+
+    from qantar.analysis.scenario_measures import daily_peak
+
+    times = [dt.datetime(2022, 1, 1, 12), dt.datetime(2022, 1, 2, 0), dt.datetime(2022, 1, 2, 12),
+             dt.datetime(2022, 1, 3, 0)]
+    peaks = daily_peak(np.array([5.0, 9.0, 7.0, 1.0]), times)
+    assert peaks == {"2022-01-01": 5.0, "2022-01-02": 9.0, "2022-01-03": 1.0}
+    t = Target(name="t", metric="participants_on", on=dt.date(2022, 1, 2), low=8, high=10, source="s")
+    v = judge_target(t, [{"daily_peak": peaks}, {"daily_peak": {"2022-01-02": 20.0}}, {"daily_peak": peaks}])
+    assert (v["simulated"], v["met"]) == ("9", True)

@@ -88,6 +88,8 @@ def test_unknown_scenario_names_the_built_ins():
     (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "detained"\nlow = 1\nregion = "A"\nsource = "s"\n[sources.s]'),
      "regional targets are not supported yet"),
     (("[sources.s]", '[[links]]\nbetween = ["A", "A"]\n[sources.s]'), "a link joins two different regions"),
+    (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "participants_on"\nlow = 5\nsource = "s"\n[sources.s]'),
+     "a participants_on target needs the day"),
     (("[sources.s]", '[casualties]\ncivilians_per_killing = 5000\n[sources.s]'),
      "casualties.civilians_per_killing: 5000 is more than the"),
     (("[sources.s]", '[casualties]\nsecurity_per_killing = 0\n[sources.s]'), "casualties.security_per_killing"),
@@ -97,3 +99,15 @@ def test_more_bad_input_is_refused(tmp_path, change, expected):
     with pytest.raises(QantarInputError) as err:
         load_scenario(path)
     assert expected in str(err.value), str(err.value)
+
+
+def test_builtin_kazakhstan_carries_the_calibrated_point():
+    """The built-in file holds the values of the calibration's chosen point
+    (docs/validation/kazakhstan-2022-calibration-best.json): applying them changes nothing."""
+    import json
+    from pathlib import Path
+
+    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-calibration-best.json"
+    assignments = json.loads(best.read_text())["assignments"]
+    as_shipped = load_scenario("kazakhstan-2022").model_dump()
+    assert load_scenario("kazakhstan-2022", assignments).model_dump() == as_shipped

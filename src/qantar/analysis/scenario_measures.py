@@ -65,7 +65,26 @@ def measure_run(run) -> dict:
         "first_region": joined[0][1] if joined else None,
         "join_times": joins,
         "final_participants": float(national[-1]),
+        "daily_peak": daily_peak(national, times),
     }
+
+
+def daily_peak(national: np.ndarray, times: list[dt.datetime]) -> dict[str, float]:
+    """The most participants recorded during each day (rows stamped at a step's end count for
+    the day they end in), by ISO date."""
+    out: dict[str, float] = {}
+    for value, when in zip(national, times):
+        day = when.date().isoformat()
+        out[day] = max(out.get(day, 0.0), float(value))
+    return out
+
+
+def target_values(target: Target, measures: list[dict]) -> list:
+    """The measure a target is judged on, one value per run."""
+    if target.metric == "participants_on":
+        return [m["daily_peak"].get(target.on.isoformat()) for m in measures]
+    key = {"peak_date": "peak_time", "calm_date": "calm_time"}.get(target.metric, target.metric)
+    return [m[key] for m in measures]
 
 
 def summarize_values(values) -> dict:
@@ -83,16 +102,15 @@ def judge_target(target: Target, measures: list[dict]) -> dict:
     For dates the median is the lower median, a day one of the runs had, and a run that
     never calms counts as calm infinitely late."""
     if target.metric == "first_region":
-        firsts = [m["first_region"] for m in measures]
+        firsts = target_values(target, measures)
         share = firsts.count(target.value) / len(firsts) if firsts else 0.0
         common = max(set(firsts), key=firsts.count) if firsts else None
         return {"target": target.name, "reported": target.value, "simulated": common,
                 "detail": f"{target.value} first in {share:.0%} of runs", "met": common == target.value}
     if target.metric in ("peak_date", "calm_date"):
-        key = "peak_time" if target.metric == "peak_date" else "calm_time"
         # a run that never calms counts as calm infinitely late
-        ordinals = np.array([dt.datetime.fromisoformat(m[key]).date().toordinal() if m.get(key) else np.inf
-                             for m in measures], float)
+        ordinals = np.array([dt.datetime.fromisoformat(v).date().toordinal() if v else np.inf
+                             for v in target_values(target, measures)], float)
         lo, hi = target.on, target.by or target.on
         if not len(ordinals):
             return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": None, "detail": "no runs",
@@ -107,8 +125,7 @@ def judge_target(target: Target, measures: list[dict]) -> dict:
         detail = f"90% of runs {day(p05)} to {day(p95)}" + (f"; never calm in {never}" if never else "")
         return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": day(median), "detail": detail,
                 "met": bool(np.isfinite(median) and lo <= dt.date.fromordinal(round(median)) <= hi)}
-    key = target.metric
-    s = summarize_values([m[key] for m in measures])
+    s = summarize_values(target_values(target, measures))
     met = s["median"] is not None and (target.low is None or s["median"] >= target.low) and \
         (target.high is None or s["median"] <= target.high)
     return {"target": target.name, "reported": f"{_num(target.low)} to {_num(target.high)}",

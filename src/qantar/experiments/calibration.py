@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qantar.analysis.scenario_measures import measure_run
+from qantar.analysis.scenario_measures import measure_run, target_values
 from qantar.experiments.runner import run_tasks
 from qantar.experiments.scenario_run import run_scenario
 from qantar.scenario.load import load_scenario
@@ -116,15 +116,9 @@ def target_distance(target: Target, values: list) -> float:
     return float(max(0.0, math.log2(max(low, 1.0) / x) if low > 0 else 0.0, math.log2(x / high)))
 
 
-#: The measure each target metric is judged on.
-MEASURE_OF = {"peak_participants": "peak_participants", "peak_date": "peak_time", "calm_date": "calm_time",
-              "detained": "detained", "killed": "killed", "security_killed": "security_killed",
-              "first_region": "first_region"}
-
-
 def distances(targets: list[Target], measures: list[dict]) -> dict[str, float]:
     """Every target's distance for one point's runs."""
-    return {t.name: target_distance(t, [m[MEASURE_OF[t.metric]] for m in measures]) for t in targets}
+    return {t.name: target_distance(t, target_values(t, measures)) for t in targets}
 
 
 def point_score(dist: dict[str, float]) -> float:

@@ -332,8 +332,8 @@ Event = Annotated[
 EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force",
                "provocateurs")
 
-Metric = Literal["peak_participants", "peak_date", "calm_date", "detained", "killed", "security_killed",
-                 "first_region"]
+Metric = Literal["peak_participants", "participants_on", "peak_date", "calm_date", "detained", "killed",
+                 "security_killed", "first_region"]
 #: Metrics judged by a date (``on``, optionally ``by``).
 DATE_METRICS = ("peak_date", "calm_date")
 
@@ -355,7 +355,7 @@ class Target(Strict):
     @model_validator(mode="after")
     def _complete(self) -> "Target":
         """Each metric needs its fields: a region (first_region), dates (peak_date, calm_date), a
-        range (the others)."""
+        range (the others; participants_on also its day: the most participants during it)."""
         if self.region is not None:
             raise ValueError("region: regional targets are not supported yet; targets are national, leave it out")
         if self.metric == "first_region":
@@ -367,6 +367,8 @@ class Target(Strict):
             if self.by is not None and self.by < self.on:
                 raise ValueError(f"by: {self.by} comes before on ({self.on})")
         else:
+            if self.metric == "participants_on" and (self.on is None or self.by is not None):
+                raise ValueError("on: a participants_on target needs the day (on, without by)")
             if self.low is None and self.high is None:
                 raise ValueError(f"low/high: a {self.metric} target needs low, high or both")
             if self.low is not None and self.high is not None and self.low > self.high:
