@@ -43,6 +43,7 @@ def almaty_only(days: int) -> Scenario:
     raw |= {"regions": [r for r in raw["regions"] if r["name"] == "Almaty"], "links": [], "events": events,
             "targets": [t for t in raw["targets"] if t["metric"] != "first_region"], "scale": 1.0, "days": days}
     raw["defection"]["regions"] = "all"
+    raw["casualties"] = {}  # one agent, one person: each killing is one death
     return Scenario.model_validate(raw)
 
 

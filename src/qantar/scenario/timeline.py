@@ -13,7 +13,7 @@ into each region's world.
 
 Example:
     >>> from qantar.scenario.load import load_scenario
-    >>> s = load_scenario("kazakhstan-2022")
+    >>> s = load_scenario("kazakhstan-2022", ["steps_per_day=24"])   # hourly steps
     >>> step_at(s, s.start), step_at(s, s.start.replace(hour=1, minute=30))
     (1, 3)
 """
