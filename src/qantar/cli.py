@@ -364,6 +364,105 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
 
 
 @main.command()
+@click.argument("scenario", required=False)
+@click.option("--grid", "grid", multiple=True, metavar="NAME=V1,V2,...",
+              help="Vary NAME over these values; several --grid make every combination.")
+@click.option("--sample", "sample", multiple=True, metavar="NAME=LOW:HIGH",
+              help="Vary NAME over this range by a Latin hypercube of --samples points (instead of --grid).")
+@click.option("--samples", type=click.IntRange(min=1), default=None, help="Points of the --sample design.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", help="A value every run shares.")
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Runs per point (seeds SeedSequence(SEED).spawn(SEEDS), the same at every point).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The seeds' entropy.")
+@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=DEFAULT_RULES, show_default=True,
+              help="Without SCENARIO: the rule set.")
+@click.option("--steps", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Without SCENARIO: steps per run.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes. [default: the available cores]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="The experiment's folder: new, or the same experiment's to resume it.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, steps, workers, out_dir, quiet) -> None:
+    """Run a grid or a sample of parameters times seeds, Epstein's model (NAMEs are
+    parameters: legitimacy, cop_density, ...) or a SCENARIO (NAMEs are --set paths).
+
+    Every run is written to OUT as it ends (runs/run-N.json and .parquet); OUT/summary.parquet
+    has a row per run and OUT/manifest.json what made them. Running the same command again
+    resumes: finished runs are skipped, failed ones run again. Query with qantar query OUT.
+    """
+    from pydantic import ValidationError
+
+    from qantar.experiments.sweep import SweepSpec, run_sweep
+    from qantar.scenario.load import parse_value
+
+    def pairs(items, option):
+        out = {}
+        for item in items:
+            name, sep, value = item.partition("=")
+            if not sep or not name or not value:
+                raise InputError(f"{option}: {item!r} is not NAME=VALUE")
+            out[name.strip()] = value.strip()
+        return out
+
+    try:
+        ranges = {}
+        for name, text in pairs(sample, "--sample").items():
+            low, sep, high = text.partition(":")
+            if not sep:
+                raise InputError(f"--sample {name}: give LOW:HIGH, e.g. {name}=0.6:0.9")
+            ranges[name] = (float(low), float(high))
+        spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules, steps=steps,
+                         base={k: parse_value(v) for k, v in pairs(assignments, "--set").items()},
+                         grid={k: [parse_value(x) for x in v.split(",")] for k, v in pairs(grid, "--grid").items()},
+                         sample=ranges, samples=samples or 0, seeds=seeds, entropy=seed)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(map(str, err["loc"]))
+        raise InputError(f"{where + ': ' if where else ''}{err['msg'].removeprefix('Value error, ')}") from None
+    except ValueError as exc:
+        raise InputError(f"--sample: {exc}") from None
+    show = not quiet and sys.stderr.isatty()
+    with progress_bar("runs", show) as progress:
+        task = progress.add_task(spec.name, total=None)
+        try:
+            store = run_sweep(spec, out_dir, workers=workers,
+                              on_done=lambda done, total: progress.update(task, completed=done, total=total))
+        except QantarInputError as exc:
+            raise InputError(str(exc)) from None
+    rows = store.rows()
+    failed = [r for r in rows if r.get("status") == "failed"]
+    click.echo(f"{spec.name}: {len(rows) - len(failed)} runs done, {len(failed)} failed, of "
+               f"{store.manifest['runs_total']}; wrote {store.folder}/summary.parquet")
+    for r in failed[:5]:
+        click.echo(f"  run {r['run']} ({r['point']}): {r['error']}", err=True)
+    if len(store.finished()) < store.manifest["runs_total"]:
+        sys.exit(130 if not failed else 1)
+
+
+@main.command()
+@click.argument("experiment", type=click.Path())
+@click.argument("sql")
+def query(experiment, sql) -> None:
+    """SQL (DuckDB) over an experiment folder written by qantar sweep: views summary (a row
+    per run) and series (every run's steps). Prints the result as a table."""
+    from qantar.storage.query import query as run_query
+
+    try:
+        table = run_query(experiment, sql)
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
+    out = Table()
+    for name in table.column_names:
+        out.add_column(name)
+    for row in table.to_pylist()[:200]:
+        out.add_row(*["" if v is None else str(v) for v in row.values()])
+    Console().print(out)
+    if table.num_rows > 200:
+        click.echo(f"({table.num_rows} rows; the first 200 shown)")
+
+
+@main.command()
 @click.argument("a", type=click.Path())
 @click.argument("b", type=click.Path())
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),

@@ -251,3 +251,21 @@ def test_compare_two_ensembles(tmp_path):
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 5000
     missing = invoke("compare", str(tmp_path / "base"), str(tmp_path / "nowhere"), "--out", str(tmp_path / "c2"))
     assert missing.exit_code == 2 and "no runs.json here" in missing.output
+
+
+def test_sweep_then_query_and_a_resume(tmp_path):
+    out = tmp_path / "e"
+    args = ["sweep", "--grid", "legitimacy=0.7,0.8", "--set", "width=20", "--set", "height=20", "--steps", "20",
+            "--seeds", "2", "--workers", "1", "--out", str(out)]
+    r = invoke(*args)
+    assert r.exit_code == 0, r.output
+    assert "4 runs done, 0 failed, of 4" in r.output
+    r = invoke("query", str(out), 'SELECT count(*) AS n, min("point.legitimacy") AS lo FROM summary')
+    assert r.exit_code == 0 and "│ 4 " in r.output and "0.7" in r.output, r.output
+    again = invoke(*args)  # everything finished: nothing runs, nothing changes
+    assert again.exit_code == 0 and "4 runs done" in again.output
+    other = invoke(*args[:-2], "--seeds", "3", "--out", str(out))
+    assert other.exit_code == 2 and "holds another experiment" in other.output
+    bad = invoke("query", str(out), "SELECT nope FROM summary")
+    assert bad.exit_code == 2 and "nope" in bad.output
+    assert invoke("query", str(tmp_path), "SELECT 1").exit_code == 2

@@ -40,14 +40,16 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None, executor: Executor | None = None,
-              on_done: Callable[[int, int], None] | None = None) -> dict[int, object]:
+              on_done: Callable[[int, int], None] | None = None,
+              on_result: Callable[[int, object], None] | None = None) -> dict[int, object]:
     """``{k: fn(*args[k])}`` for every task that finished.
 
     ``workers``: processes of the local pool (default: the available cores, at most one a
     task); 1 runs here, in order. ``executor``: run on this one instead (it is not shut
     down). ``on_done(k, done)`` is called in this process as task k finishes, ``done``
-    finished so far. An exception raised by a task is raised here once the other running
-    tasks have been cancelled; a Ctrl-C returns what finished.
+    finished so far; ``on_result(k, result)`` just before it, to keep each result (write
+    it to disk) as soon as it exists. An exception raised by a task is raised here once the
+    other running tasks have been cancelled; a Ctrl-C returns what finished.
     """
     if not args:
         return {}
@@ -57,6 +59,8 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
         try:
             for k, a in enumerate(args):
                 results[k] = fn(*a)
+                if on_result:
+                    on_result(k, results[k])
                 if on_done:
                     on_done(k, len(results))
         except KeyboardInterrupt:
@@ -71,6 +75,8 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in sorted(finished, key=futures.get):
                 results[futures[f]] = f.result()
+                if on_result:
+                    on_result(futures[f], results[futures[f]])
                 if on_done:
                     on_done(futures[f], len(results))
     except KeyboardInterrupt:

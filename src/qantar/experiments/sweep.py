@@ -1,0 +1,198 @@
+"""Sweeps: many runs over a grid or a sample of parameters, times seeds, kept run by run.
+
+A ``SweepSpec`` names what runs (Epstein's model under a rule set, or a scenario), the
+values every run shares (``base``), and the values that vary: a ``grid`` (every
+combination) or a ``sample`` (a Latin hypercube of ``samples`` points over ranges). Every
+point runs ``seeds`` times with the seeds ``SeedSequence(entropy).spawn(seeds)``: the same
+seeds at every point (common random numbers), so points differ by their parameters only,
+and each run is reproducible on its own from its point and its seed's spawn key.
+
+``run_sweep`` runs what is not finished yet in an ``ExperimentStore`` folder, on a local
+process pool or any ``concurrent.futures`` executor. Each run is written as soon as it ends;
+a run that raises is recorded with its error and the sweep goes on; a worker that dies is
+replaced and its runs tried again (``retries`` times); Ctrl-C stops and keeps what
+finished, and running it again resumes.
+
+Example:
+    >>> spec = SweepSpec(name="l", rules="netlogo", steps=5, base={"width": 20, "height": 20},
+    ...                  grid={"legitimacy": [0.7, 0.9]}, seeds=2)
+    >>> [(k, p) for k, p, s in tasks(spec)]
+    [(0, {'legitimacy': 0.7}), (1, {'legitimacy': 0.7}), (2, {'legitimacy': 0.9}), (3, {'legitimacy': 0.9})]
+"""
+
+from __future__ import annotations
+
+import itertools
+import platform
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qantar.errors import QantarInputError
+from qantar.experiments.runner import available_cores, run_tasks
+from qantar.storage.experiment import ExperimentStore
+
+
+class SweepSpec(BaseModel):
+    """What a sweep runs. ``scenario`` set: scenario runs, parameters are ``--set`` paths;
+    unset: Epstein's model under ``rules`` for ``steps`` steps, parameters are ``Params``
+    fields (legitimacy, cop_density, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    scenario: str | None = None
+    rules: str = "netlogo"
+    steps: int = Field(500, ge=1)
+    base: dict[str, object] = Field(default_factory=dict)
+    grid: dict[str, list[object]] = Field(default_factory=dict)
+    sample: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    samples: int = Field(0, ge=0)
+    seeds: int = Field(1, ge=1)
+    entropy: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_design(self) -> "SweepSpec":
+        if self.grid and self.sample:
+            raise ValueError("grid and sample: give one or the other")
+        if self.sample and self.samples < 1:
+            raise ValueError("samples: a sample needs the number of points (samples >= 1)")
+        for name, values in self.grid.items():
+            if not values:
+                raise ValueError(f"grid.{name}: give at least one value")
+        for name, (low, high) in self.sample.items():
+            if not low < high:
+                raise ValueError(f"sample.{name}: the range {low}..{high} must go from low to high")
+        return self
+
+    @property
+    def kind(self) -> Literal["model", "scenario"]:
+        return "scenario" if self.scenario else "model"
+
+
+def points(spec: SweepSpec) -> list[dict[str, object]]:
+    """The design's points, in order: the grid's combinations (last name fastest), or the
+    sample's Latin hypercube (seeded by ``entropy``), or the base alone."""
+    if spec.grid:
+        names = list(spec.grid)
+        return [dict(zip(names, combo)) for combo in itertools.product(*spec.grid.values())]
+    if spec.sample:
+        from qantar.experiments.calibration import latin_hypercube
+
+        rng = np.random.default_rng(np.random.SeedSequence(spec.entropy).spawn(1)[0])
+        u = latin_hypercube(spec.samples, len(spec.sample), rng)
+        return [{name: float(lo + row[i] * (hi - lo)) for i, (name, (lo, hi)) in enumerate(spec.sample.items())}
+                for row in u]
+    return [{}]
+
+
+def tasks(spec: SweepSpec) -> list[tuple[int, dict, int]]:
+    """(run number, point, seed index) of every run: point by point, seeds within."""
+    return [(p * spec.seeds + s, point, s) for p, point in enumerate(points(spec)) for s in range(spec.seeds)]
+
+
+def run_one(spec: SweepSpec, run: int, point: dict, seed_index: int) -> tuple[dict, object]:
+    """Run number ``run`` (a task for the pool): its row and series table (with a ``run``
+    column, so that all runs' files read as one table). An error is returned as a failed
+    row, not raised, so that one bad point does not stop the sweep."""
+    started = time.perf_counter()
+    seed = np.random.SeedSequence(spec.entropy).spawn(spec.seeds)[seed_index]
+    base = {"point": point, "seed": {"entropy": spec.entropy, "spawn_key": list(seed.spawn_key)}}
+    try:
+        measures, series = (_scenario_run if spec.scenario else _model_run)(spec, run, point, seed)
+    except Exception as exc:  # noqa: BLE001 - recorded with its traceback, the sweep goes on
+        return base | {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                       "traceback": traceback.format_exc(limit=5),
+                       "seconds": round(time.perf_counter() - started, 3)}, None
+    return base | {"status": "done", "seconds": round(time.perf_counter() - started, 3), "measures": measures}, series
+
+
+def _model_run(spec: SweepSpec, run: int, point: dict, seed) -> tuple[dict, object]:
+    import pyarrow as pa
+
+    from qantar.analysis import outburst_threshold, summarize
+    from qantar.engine import World
+    from qantar.rules import make_params, rule_set
+
+    params = make_params(**(spec.base | point))
+    world = World.build(params, rule_set(spec.rules), seed=seed)
+    counts = np.concatenate([world.counts()[None, :], world.run(spec.steps)])
+    measures = summarize(counts[:, 1], counts[:, 2], outburst_threshold(params.width, params.height))
+    series = pa.table({"run": np.full(len(counts), run, np.int32), "step": np.arange(len(counts), dtype=np.int32),
+                       "quiet": counts[:, 0],
+                       "active": counts[:, 1], "jailed": counts[:, 2]})
+    return {k: (float(v) if isinstance(v, np.floating | np.integer) else v) for k, v in measures.items()}, series
+
+
+def _scenario_run(spec: SweepSpec, run: int, point: dict, seed) -> tuple[dict, object]:
+    from qantar.analysis.scenario_measures import measure_run
+    from qantar.experiments.scenario_run import run_scenario
+    from qantar.scenario.load import load_scenario
+    from qantar.storage.scenario import run_table
+
+    assignments = [f"{k}={v}" for k, v in (spec.base | point).items()]
+    result = run_scenario(load_scenario(spec.scenario, assignments), seed)
+    return measure_run(result), run_table(run, result)
+
+
+def check_spec(spec: SweepSpec) -> None:
+    """Refuse a spec whose first point cannot even be set up, before anything runs."""
+    point = points(spec)[0]
+    if spec.scenario:
+        from qantar.scenario.load import load_scenario
+
+        load_scenario(spec.scenario, [f"{k}={v}" for k, v in (spec.base | point).items()])
+    else:
+        from qantar.rules import make_params, rule_set
+
+        rule_set(spec.rules)
+        make_params(**(spec.base | point))
+
+
+def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=None, retries: int = 2,
+              on_done: Callable[[int, int], None] | None = None) -> ExperimentStore:
+    """Run what is not finished of ``spec`` in ``folder`` (see the module's docstring):
+    new runs, and runs that failed in an earlier session. ``on_done(done, total)`` as runs
+    finish, counting those finished before. A Ctrl-C returns with what finished written."""
+    from qantar import __version__
+    from qantar.storage.series import git_commit
+
+    check_spec(spec)
+    manifest = {"spec": spec.model_dump(mode="json"), "qantar_version": __version__, "git_commit": git_commit(),
+                "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                            "cores": available_cores()}}
+    store = ExperimentStore.open(folder, manifest)
+    todo = [t for t in tasks(spec) if t[0] not in store.finished()]
+    total, done_before = len(tasks(spec)), len(tasks(spec)) - len(todo)
+    started = time.perf_counter()
+    written: set[int] = set()  # runs with a row from this session, done or failed
+
+    def keep(k: int, result) -> None:
+        row, series = result
+        store.write_run(todo_now[k][0], row, series)
+        written.add(todo_now[k][0])
+        if on_done:
+            on_done(done_before + len(written), total)
+
+    for attempt in range(retries + 1):
+        todo_now = [t for t in todo if t[0] not in written]
+        if not todo_now:
+            break
+        try:
+            got = run_tasks(run_one, [(spec, run, point, s) for run, point, s in todo_now], workers=workers,
+                            executor=executor, on_result=keep)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, the rest again
+            if attempt == retries:
+                raise
+            continue
+        if len(got) < len(todo_now):
+            break  # interrupted: what finished is written
+    store.update_manifest(seconds_last_session=round(time.perf_counter() - started, 2),
+                          runs_total=total, runs_done=len(store.finished()))
+    store.write_summary()
+    return store
