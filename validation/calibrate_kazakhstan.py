@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from qantar import __version__
-from qantar.analysis.scenario_measures import judge_target, measure_run
+from qantar.analysis.scenario_measures import daily_peak, judge_target, measure_run
 from qantar.experiments.calibration import Parameter, reevaluate, refocus
 from qantar.experiments.scenario_run import run_ensemble
 from qantar.report.scenario import national_figure, regions_figure
@@ -101,8 +101,7 @@ def final_check(assignments: list[str], seeds: int) -> dict:
     runs = run_ensemble(scenario, seeds, 0)
     measures = [measure_run(r) for r in runs]
     days = list(measures[0]["daily_peak"])
-    regional = {name: np.median([[r.people("active")[k][[t.date().isoformat() == d for t in r.times]].max()
-                                  for d in days] for r in runs], axis=0)
+    regional = {name: np.median([list(daily_peak(r.people("active")[k], r.times).values()) for r in runs], axis=0)
                 for k, name in enumerate(runs[0].regions)}
     national_figure(runs, OUT / "figures" / "kazakhstan-2022-calibrated-national.png")
     regions_figure(runs, OUT / "figures" / "kazakhstan-2022-calibrated-regions.png")
@@ -216,6 +215,9 @@ def main() -> None:
         task = progress.add_task("calibration runs", total=sum(args.waves) * args.seeds + args.top * args.top_seeds)
         points = refocus(SCENARIO, PARAMETERS, [], args.waves, args.seeds, args.entropy, keep=args.keep,
                          on_done=lambda done, total: progress.update(task, completed=done))
+        if len(points) < sum(args.waves):
+            raise SystemExit(f"interrupted after {len(points)} points; nothing written (the design is not saved "
+                             "until it is complete)")
         design_runs = len(points) * args.seeds
         top = reevaluate(SCENARIO, PARAMETERS, [], sorted(points, key=lambda e: e.score)[:args.top],
                          args.top_seeds, args.entropy,
@@ -226,9 +228,10 @@ def main() -> None:
                       **{n: [e.values[n] for e in points] for n in names},
                       **{f"d_{t}": [e.distances[t] for e in points] for t in targets}})
     pq.write_table(table, OUT / "kazakhstan-2022-calibration.parquet")
+    if top is None:
+        raise SystemExit("interrupted while rerunning the best points; nothing written")
     best = top[0]
     assignments = [a for p in PARAMETERS for a in p.assignments(best.values[p.name])]
-    scenario = load_scenario(SCENARIO, assignments)
     final = final_check(assignments, args.final_seeds)
     record = {"command": "python validation/calibrate_kazakhstan.py " + " ".join(
         [f"--waves {' '.join(map(str, args.waves))}", f"--seeds {args.seeds}", f"--entropy {args.entropy}"]),

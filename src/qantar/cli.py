@@ -309,7 +309,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
     from qantar import __version__
     from qantar.analysis.scenario_measures import judge_target, measure_run
-    from qantar.experiments.runner import available_cores
+    from qantar.experiments.runner import worker_count
     from qantar.experiments.scenario_run import run_ensemble
     from qantar.report import scenario as report
     from qantar.scenario.load import load_scenario
@@ -339,7 +339,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
               "runs_done": len(runs), "interrupted": len(runs) < seeds, "qantar_version": __version__,
               "git_commit": git_commit(), "seconds": round(elapsed, 2),
-              "workers": workers or min(seeds, available_cores()), "measures": measures,
+              "workers": worker_count(seeds, workers), "measures": measures,
               "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
     if not runs:
         write_json(out / "runs.json", record)
@@ -374,10 +374,9 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
 @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
               help="Runs per point (seeds SeedSequence(SEED).spawn(SEEDS), the same at every point).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The seeds' entropy.")
-@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=DEFAULT_RULES, show_default=True,
-              help="Without SCENARIO: the rule set.")
-@click.option("--steps", type=click.IntRange(min=1), default=500, show_default=True,
-              help="Without SCENARIO: steps per run.")
+@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
+              help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes. [default: the available cores]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
@@ -400,11 +399,17 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
         out = {}
         for item in items:
             name, sep, value = item.partition("=")
-            if not sep or not name or not value:
+            if not sep or not name.strip() or not value.strip():
                 raise InputError(f"{option}: {item!r} is not NAME=VALUE")
+            if name.strip() in out:
+                raise InputError(f"{option} {name.strip()}: given twice; give it once")
             out[name.strip()] = value.strip()
         return out
 
+    if scenario and (rules is not None or steps is not None):
+        raise InputError("--rules/--steps: not used with a SCENARIO (its file sets them; change them with --set)")
+    if samples is not None and not sample:
+        raise InputError("--samples: only with --sample NAME=LOW:HIGH")
     try:
         ranges = {}
         for name, text in pairs(sample, "--sample").items():
@@ -412,9 +417,15 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
             if not sep:
                 raise InputError(f"--sample {name}: give LOW:HIGH, e.g. {name}=0.6:0.9")
             ranges[name] = (float(low), float(high))
-        spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules, steps=steps,
+        grid_values = {}
+        for name, text in pairs(grid, "--grid").items():
+            items = [x.strip() for x in text.split(",")]
+            if not all(items):
+                raise InputError(f"--grid {name}: an empty value in {text!r}")
+            grid_values[name] = [parse_value(x) for x in items]
+        spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules or DEFAULT_RULES, steps=steps or 500,
                          base={k: parse_value(v) for k, v in pairs(assignments, "--set").items()},
-                         grid={k: [parse_value(x) for x in v.split(",")] for k, v in pairs(grid, "--grid").items()},
+                         grid=grid_values,
                          sample=ranges, samples=samples or 0, seeds=seeds, entropy=seed)
     except ValidationError as exc:
         err = exc.errors()[0]
@@ -455,7 +466,7 @@ def query(experiment, sql) -> None:
     out = Table()
     for name in table.column_names:
         out.add_column(name)
-    for row in table.to_pylist()[:200]:
+    for row in table.slice(0, 200).to_pylist():
         out.add_row(*["" if v is None else str(v) for v in row.values()])
     Console().print(out)
     if table.num_rows > 200:

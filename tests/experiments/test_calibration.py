@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from qantar.experiments.calibration import (Parameter, latin_hypercube, point_score, reevaluate, refocus,
-                                            target_distance)
+from qantar.experiments.calibration import (NEVER_DAYS, Parameter, latin_hypercube, point_score, reevaluate,
+                                            refocus, target_distance)
 from qantar.scenario.schema import Target
 
 SMALL = """
@@ -56,7 +56,7 @@ def test_target_distances():
     dates = target(metric="calm_date", on=dt.date(2022, 1, 8), by=dt.date(2022, 1, 10))
     assert target_distance(dates, ["2022-01-09T03:00:00"]) == 0.0
     assert target_distance(dates, ["2022-01-05T03:00:00", "2022-01-06T00:00:00", None]) == 2.0  # lower median: 6 Jan
-    assert target_distance(dates, [None, None, "2022-01-09T00:00:00"]) == 10.0
+    assert target_distance(dates, [None, None, "2022-01-09T00:00:00"]) == NEVER_DAYS
     first = target(metric="first_region", value="A")
     assert target_distance(first, ["A", "B", "A", "A"]) == 0.5
     assert point_score({"a": 3.0, "b": 4.0}) == math.sqrt(12.5)

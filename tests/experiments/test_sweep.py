@@ -14,6 +14,35 @@ from qantar.rules import make_params, rule_set
 from qantar.storage.experiment import ExperimentStore
 
 BASE = {"width": 20, "height": 20}
+SMALL_SCENARIO = """
+name = "s"
+start = 2022-01-01T00:00:00
+days = 1
+steps_per_day = 6
+scale = 20
+[model]
+legitimacy = 0.8
+[[regions]]
+name = "A"
+population = 4000
+police_per_100k = 400
+[[events]]
+name = "shock"
+type = "hardship"
+at = 2022-01-01T04:00:00
+add = 0.2
+source = "s"
+[sources.s]
+title = "test"
+"""
+PROVOCATEURS = """
+[[events]]
+name = "p"
+type = "provocateurs"
+at = 2022-01-01T08:00:00
+people = 20
+source = "s"
+"""
 
 
 def spec(**changes) -> SweepSpec:
@@ -57,11 +86,22 @@ def test_a_pool_gives_the_same_runs_and_a_resume_runs_only_what_is_missing(tmp_p
     assert seen == [(3, 4), (4, 4)] and measures(again) == measures(serial)
 
 
-def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
-    store = run_sweep(spec(grid={"legitimacy": [0.8, 1.5]}, seeds=1), tmp_path / "e", workers=1)
+def test_a_bad_point_is_refused_before_anything_runs(tmp_path):
+    with pytest.raises(QantarInputError, match=r"point \{'legitimacy': 1.5\}: .*legitimacy"):
+        run_sweep(spec(grid={"legitimacy": [0.8, 1.5]}, seeds=1), tmp_path / "e", workers=1)
+    assert not (tmp_path / "e").exists()
+
+
+def test_a_run_failing_as_it_runs_is_recorded_and_the_sweep_goes_on(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(SMALL_SCENARIO + PROVOCATEURS)
+    s = SweepSpec(name="f", scenario=str(path), grid={"events.p.people": [20, 10**7]}, seeds=1)
+    store = run_sweep(s, tmp_path / "e", workers=1)
     ok, bad = store.rows()
-    assert ok["status"] == "done" and bad["status"] == "failed" and "legitimacy" in bad["error"]
+    assert ok["status"] == "done" and bad["status"] == "failed" and "provocateurs" in bad["error"]
     assert store.finished() == {0}
+    summary = pq.read_table(tmp_path / "e" / "summary.parquet")
+    assert summary["status"].to_pylist() == ["done", "failed"]
 
 
 def test_one_experiment_a_folder(tmp_path):
@@ -78,27 +118,7 @@ def test_one_experiment_a_folder(tmp_path):
 
 def test_a_sampled_scenario_sweep(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text("""
-name = "s"
-start = 2022-01-01T00:00:00
-days = 1
-steps_per_day = 6
-scale = 20
-[model]
-legitimacy = 0.8
-[[regions]]
-name = "A"
-population = 4000
-police_per_100k = 400
-[[events]]
-name = "shock"
-type = "hardship"
-at = 2022-01-01T04:00:00
-add = 0.2
-source = "s"
-[sources.s]
-title = "test"
-""")
+    path.write_text(SMALL_SCENARIO)
     s = SweepSpec(name="s", scenario=str(path), sample={"events.shock.add": (0.0, 0.5)}, samples=3, seeds=1)
     store = run_sweep(s, tmp_path / "e", workers=1)
     rows = store.rows()

@@ -90,6 +90,8 @@ def test_unknown_scenario_names_the_built_ins():
     (("[sources.s]", '[[links]]\nbetween = ["A", "A"]\n[sources.s]'), "a link joins two different regions"),
     (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "participants_on"\nlow = 5\nsource = "s"\n[sources.s]'),
      "a participants_on target needs the day"),
+    (("[sources.s]", '[[targets]]\nname = "t"\nmetric = "peak_date"\non = 2023-05-01\nsource = "s"\n[sources.s]'),
+     "targets[0] (t).on: 2023-05-01 is outside the run"),
     (("[sources.s]", '[casualties]\ncivilians_per_killing = 5000\n[sources.s]'),
      "casualties.civilians_per_killing: 5000 is more than the"),
     (("[sources.s]", '[casualties]\nsecurity_per_killing = 0\n[sources.s]'), "casualties.security_per_killing"),

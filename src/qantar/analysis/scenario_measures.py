@@ -16,7 +16,7 @@ import datetime as dt
 
 import numpy as np
 
-from qantar.scenario.schema import Scenario, Target
+from qantar.scenario.schema import DATE_METRICS, Scenario, Target
 
 #: A region joins the protest when this share of its people is out (0.1%).
 JOIN_SHARE = 0.001
@@ -87,6 +87,16 @@ def target_values(target: Target, measures: list[dict]) -> list:
     return [m[key] for m in measures]
 
 
+def day_ordinals(values: list) -> np.ndarray:
+    """ISO times as day ordinals; a missing one (never) as infinitely late."""
+    return np.array([dt.datetime.fromisoformat(v).date().toordinal() if v else np.inf for v in values], float)
+
+
+def median_day(ordinals: np.ndarray) -> float:
+    """The lower median of day ordinals: a day one of the runs had (inf: never)."""
+    return float(np.percentile(ordinals, 50, method="lower"))
+
+
 def summarize_values(values) -> dict:
     """Median and 90% interval (5th-95th percentiles) of numbers, and how many."""
     arr = np.asarray([v for v in values if v is not None], float)
@@ -107,10 +117,8 @@ def judge_target(target: Target, measures: list[dict]) -> dict:
         common = max(set(firsts), key=firsts.count) if firsts else None
         return {"target": target.name, "reported": target.value, "simulated": common,
                 "detail": f"{target.value} first in {share:.0%} of runs", "met": common == target.value}
-    if target.metric in ("peak_date", "calm_date"):
-        # a run that never calms counts as calm infinitely late
-        ordinals = np.array([dt.datetime.fromisoformat(v).date().toordinal() if v else np.inf
-                             for v in target_values(target, measures)], float)
+    if target.metric in DATE_METRICS:
+        ordinals = day_ordinals(target_values(target, measures))
         lo, hi = target.on, target.by or target.on
         if not len(ordinals):
             return {"target": target.name, "reported": f"{lo} to {hi}", "simulated": None, "detail": "no runs",
@@ -119,7 +127,7 @@ def judge_target(target: Target, measures: list[dict]) -> dict:
         def day(x: float) -> str:
             return "never" if not np.isfinite(x) else str(dt.date.fromordinal(round(x)))
 
-        median = float(np.percentile(ordinals, 50, method="lower"))  # a day one of the runs had
+        median = median_day(ordinals)
         p05, p95 = (float(np.percentile(ordinals, q, method="nearest")) for q in (5, 95))
         never = int(np.isinf(ordinals).sum())
         detail = f"90% of runs {day(p05)} to {day(p95)}" + (f"; never calm in {never}" if never else "")

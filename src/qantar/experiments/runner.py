@@ -10,8 +10,8 @@ at all.
 
 Ctrl-C keeps what finished: pending tasks are cancelled and the finished results returned.
 
-This is the local core of issue 5's runner (sweeps, retries, a results store and Dask come
-there); it is here so that an ensemble uses both cores now.
+Ensembles (``scenario_run.run_ensemble``), sweeps (``sweep.run_sweep``, which adds the
+results store, failures and retries) and the calibration run through it.
 
 Example:
     >>> run_tasks(pow, [(2, 3), (3, 2)], workers=1)
@@ -34,6 +34,12 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def worker_count(tasks: int, workers: int | None = None) -> int:
+    """Processes ``run_tasks`` uses for ``tasks`` tasks: ``workers`` (default: the available
+    cores), at most one a task."""
+    return max(1, min(tasks, workers or available_cores()))
+
+
 def local_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` fresh (spawned) processes."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
@@ -48,12 +54,13 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
     task); 1 runs here, in order. ``executor``: run on this one instead (it is not shut
     down). ``on_done(k, done)`` is called in this process as task k finishes, ``done``
     finished so far; ``on_result(k, result)`` just before it, to keep each result (write
-    it to disk) as soon as it exists. An exception raised by a task is raised here once the
-    other running tasks have been cancelled; a Ctrl-C returns what finished.
+    it to disk) as soon as it exists. An exception raised by a task is raised here: tasks
+    not started are cancelled, and with the local pool the running ones are waited for and
+    their results dropped. A Ctrl-C returns what finished.
     """
     if not args:
         return {}
-    workers = min(len(args), workers or available_cores())
+    workers = worker_count(len(args), workers)
     results: dict[int, object] = {}
     if executor is None and workers == 1:
         try:

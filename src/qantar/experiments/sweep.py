@@ -10,7 +10,8 @@ and each run is reproducible on its own from its point and its seed's spawn key.
 ``run_sweep`` runs what is not finished yet in an ``ExperimentStore`` folder, on a local
 process pool or any ``concurrent.futures`` executor. Each run is written as soon as it ends;
 a run that raises is recorded with its error and the sweep goes on; a worker that dies is
-replaced and its runs tried again (``retries`` times); Ctrl-C stops and keeps what
+replaced and its runs tried again (``retries`` times; after that they stay undone and the
+manifest counts the deaths); Ctrl-C stops and keeps what
 finished, and running it again resumes.
 
 Example:
@@ -28,7 +29,6 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
-from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -70,9 +70,11 @@ class SweepSpec(BaseModel):
                 raise ValueError(f"sample.{name}: the range {low}..{high} must go from low to high")
         return self
 
-    @property
-    def kind(self) -> Literal["model", "scenario"]:
-        return "scenario" if self.scenario else "model"
+
+
+#: The spawn key of the sample design's generator: apart from the runs' seeds
+#: (``SeedSequence(entropy).spawn(seeds)`` take keys 0, 1, ...), so no run shares its stream.
+DESIGN_KEY = 2**31
 
 
 def points(spec: SweepSpec) -> list[dict[str, object]]:
@@ -84,7 +86,7 @@ def points(spec: SweepSpec) -> list[dict[str, object]]:
     if spec.sample:
         from qantar.experiments.calibration import latin_hypercube
 
-        rng = np.random.default_rng(np.random.SeedSequence(spec.entropy).spawn(1)[0])
+        rng = np.random.default_rng(np.random.SeedSequence(spec.entropy, spawn_key=(DESIGN_KEY,)))
         u = latin_hypercube(spec.samples, len(spec.sample), rng)
         return [{name: float(lo + row[i] * (hi - lo)) for i, (name, (lo, hi)) in enumerate(spec.sample.items())}
                 for row in u]
@@ -101,7 +103,7 @@ def run_one(spec: SweepSpec, run: int, point: dict, seed_index: int) -> tuple[di
     column, so that all runs' files read as one table). An error is returned as a failed
     row, not raised, so that one bad point does not stop the sweep."""
     started = time.perf_counter()
-    seed = np.random.SeedSequence(spec.entropy).spawn(spec.seeds)[seed_index]
+    seed = np.random.SeedSequence(spec.entropy, spawn_key=(seed_index,))  # = .spawn(seeds)[seed_index]
     base = {"point": point, "seed": {"entropy": spec.entropy, "spawn_key": list(seed.spawn_key)}}
     try:
         measures, series = (_scenario_run if spec.scenario else _model_run)(spec, run, point, seed)
@@ -120,6 +122,7 @@ def _model_run(spec: SweepSpec, run: int, point: dict, seed) -> tuple[dict, obje
     from qantar.rules import make_params, rule_set
 
     params = make_params(**(spec.base | point))
+    # not experiments.single.run_model: it turns a Ctrl-C into a short run, which would be kept as done
     world = World.build(params, rule_set(spec.rules), seed=seed)
     counts = np.concatenate([world.counts()[None, :], world.run(spec.steps)])
     measures = summarize(counts[:, 1], counts[:, 2], outburst_threshold(params.width, params.height))
@@ -137,21 +140,26 @@ def _scenario_run(spec: SweepSpec, run: int, point: dict, seed) -> tuple[dict, o
 
     assignments = [f"{k}={v}" for k, v in (spec.base | point).items()]
     result = run_scenario(load_scenario(spec.scenario, assignments), seed)
+    result.index = run
     return measure_run(result), run_table(run, result)
 
 
 def check_spec(spec: SweepSpec) -> None:
-    """Refuse a spec whose first point cannot even be set up, before anything runs."""
-    point = points(spec)[0]
-    if spec.scenario:
-        from qantar.scenario.load import load_scenario
+    """Refuse a spec any of whose points cannot be set up, before anything runs (a
+    scenario loads in about 2 ms; parameters are checked without building a world)."""
+    from qantar.rules import make_params, rule_set
+    from qantar.scenario.load import load_scenario
 
-        load_scenario(spec.scenario, [f"{k}={v}" for k, v in (spec.base | point).items()])
-    else:
-        from qantar.rules import make_params, rule_set
-
+    if not spec.scenario:
         rule_set(spec.rules)
-        make_params(**(spec.base | point))
+    for point in points(spec):
+        try:
+            if spec.scenario:
+                load_scenario(spec.scenario, [f"{k}={v}" for k, v in (spec.base | point).items()])
+            else:
+                make_params(**(spec.base | point))
+        except QantarInputError as exc:
+            raise QantarInputError(f"point {point}: {exc}") from None
 
 
 def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=None, retries: int = 2,
@@ -167,8 +175,9 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
                 "machine": {"python": platform.python_version(), "platform": platform.platform(),
                             "cores": available_cores()}}
     store = ExperimentStore.open(folder, manifest)
-    todo = [t for t in tasks(spec) if t[0] not in store.finished()]
-    total, done_before = len(tasks(spec)), len(tasks(spec)) - len(todo)
+    everything, finished = tasks(spec), store.finished()
+    todo = [t for t in everything if t[0] not in finished]
+    total, done_before = len(everything), len(everything) - len(todo)
     started = time.perf_counter()
     written: set[int] = set()  # runs with a row from this session, done or failed
 
@@ -179,7 +188,8 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
         if on_done:
             on_done(done_before + len(written), total)
 
-    for attempt in range(retries + 1):
+    deaths = 0
+    for _ in range(retries + 1):
         todo_now = [t for t in todo if t[0] not in written]
         if not todo_now:
             break
@@ -187,12 +197,11 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
             got = run_tasks(run_one, [(spec, run, point, s) for run, point, s in todo_now], workers=workers,
                             executor=executor, on_result=keep)
         except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, the rest again
-            if attempt == retries:
-                raise
+            deaths += 1
             continue
         if len(got) < len(todo_now):
             break  # interrupted: what finished is written
-    store.update_manifest(seconds_last_session=round(time.perf_counter() - started, 2),
-                          runs_total=total, runs_done=len(store.finished()))
+    store.update_manifest(seconds_last_session=round(time.perf_counter() - started, 2), runs_total=total,
+                          runs_done=len(store.finished()), worker_deaths_last_session=deaths)
     store.write_summary()
     return store

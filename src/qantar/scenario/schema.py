@@ -474,9 +474,15 @@ class Scenario(Strict):
                 if until > self.end:
                     raise ValueError(f"{where}.until: {until.isoformat()} is after the run's end "
                                      f"({self.end.isoformat()}); leave it out to last to the end")
+        first_day, last_day = self.start.date(), (self.end - dt.timedelta(microseconds=1)).date()
         for i, t in enumerate(self.targets):
             where = f"targets[{i}] ({t.name})"
             check_source(where, t.source)
+            for field in ("on", "by"):
+                day = getattr(t, field)
+                if day is not None and not first_day <= day <= last_day:
+                    raise ValueError(f"{where}.{field}: {day} is outside the run ({first_day} to {last_day}); "
+                                     "move it into the run or change start/days")
             if t.region is not None:
                 check_region(f"{where}.region", t.region)
             if t.value is not None and t.metric == "first_region":

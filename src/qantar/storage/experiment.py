@@ -43,13 +43,14 @@ class ExperimentStore:
     @classmethod
     def open(cls, folder, manifest: dict) -> "ExperimentStore":
         """A new experiment in ``folder``, or the same one again (to resume it). The
-        manifest's ``spec`` decides what is the same; another spec in an existing folder is
-        refused, with the way out."""
+        manifest's ``spec`` decides what is the same (all of it but its ``name``, so a
+        renamed folder resumes); another spec in an existing folder is refused, with the
+        way out."""
         store = cls(Path(folder))
         path = store.folder / "manifest.json"
         if path.exists():
             old = json.loads(path.read_text())
-            if old.get("spec") != json.loads(json.dumps(manifest.get("spec"), default=str)):
+            if _what(old.get("spec")) != _what(json.loads(json.dumps(manifest.get("spec"), default=str))):
                 raise QantarInputError(f"{store.folder}: holds another experiment (its manifest.json has another "
                                        "spec); give a new --out folder, or the same settings to resume it")
             return store
@@ -88,11 +89,27 @@ class ExperimentStore:
         """``summary.parquet``: one row per run (failed ones too, with their error), nested
         values flattened to ``a.b`` columns."""
         flat = [_flatten(r) for r in self.rows()]
-        columns = sorted({k for r in flat for k in r}, key=lambda k: (k != "run", k))
-        table = pa.table({c: [r.get(c) for r in flat] for c in columns}) if flat else pa.table({})
+        columns = sorted({k for r in flat for k in r} | {"run"}, key=lambda k: (k != "run", k))
+        table = pa.table({c: _column([r.get(c) for r in flat]) for c in columns})
         path = self.folder / "summary.parquet"
         _atomic_write(path, lambda p: pq.write_table(table, p))
         return path
+
+
+def _what(spec: dict | None) -> dict | None:
+    """A spec without its name: what makes two experiments the same."""
+    return None if spec is None else {k: v for k, v in spec.items() if k != "name"}
+
+
+def _column(values: list) -> pa.Array:
+    """One summary column: its natural type, or JSON text where the runs' values do not
+    share one (a grid mixing numbers and words); an empty column of runs is int64."""
+    if not values:
+        return pa.array([], pa.int64())
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else json.dumps(v) for v in values], pa.string())
 
 
 def _flatten(row: dict, prefix: str = "") -> dict:

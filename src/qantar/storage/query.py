@@ -37,12 +37,12 @@ def query(folder, sql: str) -> pa.Table:
     def quoted(path: Path) -> str:
         return "'" + str(path).replace("'", "''") + "'"
 
-    if (folder / "summary.parquet").is_file():
-        con.execute(f"CREATE VIEW summary AS SELECT * FROM read_parquet({quoted(folder / 'summary.parquet')})")
-    if any((folder / "runs").glob("run-*.parquet")):
-        con.execute("CREATE VIEW series AS SELECT * FROM read_parquet("
-                    f"{quoted(folder / 'runs' / 'run-*.parquet')}, union_by_name = true)")
     try:
+        if (folder / "summary.parquet").is_file():
+            con.execute(f"CREATE VIEW summary AS SELECT * FROM read_parquet({quoted(folder / 'summary.parquet')})")
+        if any((folder / "runs").glob("run-*.parquet")):
+            con.execute("CREATE VIEW series AS SELECT * FROM read_parquet("
+                        f"{quoted(folder / 'runs' / 'run-*.parquet')}, union_by_name = true)")
         return con.sql(sql).to_arrow_table()
     except duckdb.Error as exc:
         raise QantarInputError(f"query: {exc}".splitlines()[0] + " (views: summary, series)") from None
