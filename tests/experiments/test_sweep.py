@@ -66,7 +66,7 @@ def test_a_grid_sweep_keeps_every_run_reproducible_on_its_own(tmp_path):
     counts = world.run(30)
     series = pq.read_table(store.run_path(3, "parquet"))
     assert np.array_equal(series["active"].to_numpy()[1:], counts[:, 1])
-    assert rows[3]["seed"] == {"entropy": 4, "spawn_key": [1]}
+    assert rows[3]["seed"] == {"entropy": 4, "spawn_key": [1]} and "git_commit" in rows[3]
     summary = pq.read_table(tmp_path / "e" / "summary.parquet")
     assert summary.num_rows == 4 and "measures.peak_active" in summary.column_names
     manifest = json.loads((tmp_path / "e" / "manifest.json").read_text())

@@ -175,6 +175,7 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
                 "machine": {"python": platform.python_version(), "platform": platform.platform(),
                             "cores": available_cores()}}
     store = ExperimentStore.open(folder, manifest)
+    made_by = {"qantar_version": manifest["qantar_version"], "git_commit": manifest["git_commit"]}
     everything, finished = tasks(spec), store.finished()
     todo = [t for t in everything if t[0] not in finished]
     total, done_before = len(everything), len(everything) - len(todo)
@@ -183,7 +184,7 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
 
     def keep(k: int, result) -> None:
         row, series = result
-        store.write_run(todo_now[k][0], row, series)
+        store.write_run(todo_now[k][0], row | made_by, series)  # per row: a resume may run other code
         written.add(todo_now[k][0])
         if on_done:
             on_done(done_before + len(written), total)
