@@ -88,6 +88,8 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="With SCENARIO: processes running the ensemble (the same runs whatever the number). "
                    "[default: the available cores]")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="With SCENARIO: run the ensemble on the Dask scheduler at ADDRESS (pip install 'qantar[dask]').")
 @click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
               help="With SCENARIO: override a field, e.g. model.legitimacy=0.9 or regions.Almaty.population=2000000 "
                    "(repeatable).")
@@ -121,7 +123,7 @@ def main() -> None:
 @click.option("--outburst-threshold", "outburst_bar", type=float,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(scenario, seeds, workers, assignments, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
+def run(scenario, seeds, workers, cluster, assignments, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
         overwrite, formats, legitimacy, citizen_density, cop_density, citizen_vision, cop_vision, max_jail_term,
         arrest_constant, threshold, movement, outburst_bar, quiet) -> None:
     """Run a SCENARIO (a built-in name such as kazakhstan-2022, or a TOML file) as an
@@ -148,11 +150,11 @@ def run(scenario, seeds, workers, assignments, without, rules, rule_overrides, p
                              "(e.g. --set model.legitimacy=0.9)")
         if rules is not None:
             assignments = (*assignments, f'rules="{rules}"')
-        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet, workers)
+        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet, workers, cluster)
         return
     rules = rules or DEFAULT_RULES
-    if workers is not None:
-        raise InputError("--workers: only with a SCENARIO (an ensemble); a single model run uses one core")
+    if workers is not None or cluster is not None:
+        raise InputError("--workers/--cluster: only with a SCENARIO (an ensemble); a single model run uses one core")
     if assignments or without:
         raise InputError("--set/--without: only with a SCENARIO (e.g. qantar run kazakhstan-2022 --without csto)")
     values = {
@@ -305,11 +307,11 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
 
 
 def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet,
-                          workers=None) -> None:
+                          workers=None, cluster=None) -> None:
     """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
     from qantar import __version__
     from qantar.analysis.scenario_measures import judge_target, measure_run
-    from qantar.experiments.runner import worker_count
+    from qantar.experiments.runner import cluster_executor, worker_count
     from qantar.experiments.scenario_run import run_ensemble
     from qantar.report import scenario as report
     from qantar.scenario.load import load_scenario
@@ -328,8 +330,9 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     with progress_bar("runs", show) as progress:
         task = progress.add_task(sc.name, total=seeds)
         try:
-            runs = run_ensemble(sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k),
-                                workers=workers)
+            with cluster_executor(cluster) as executor:
+                runs = run_ensemble(sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k),
+                                    workers=workers, executor=executor)
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     elapsed = time.perf_counter() - started
@@ -339,7 +342,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
               "runs_done": len(runs), "interrupted": len(runs) < seeds, "qantar_version": __version__,
               "git_commit": git_commit(), "seconds": round(elapsed, 2),
-              "workers": worker_count(seeds, workers), "measures": measures,
+              "workers": cluster or worker_count(seeds, workers), "measures": measures,
               "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
     if not runs:
         write_json(out / "runs.json", record)
@@ -379,10 +382,13 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes. [default: the available cores]")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Run on the Dask scheduler at ADDRESS instead of local processes (pip install 'qantar[dask]').")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The experiment's folder: new, or the same experiment's to resume it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, steps, workers, out_dir, quiet) -> None:
+def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, steps, workers, cluster, out_dir,
+          quiet) -> None:
     """Run a grid or a sample of parameters times seeds, Epstein's model (NAMEs are
     parameters: legitimacy, cop_density, ...) or a SCENARIO (NAMEs are --set paths).
 
@@ -392,6 +398,7 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
     """
     from pydantic import ValidationError
 
+    from qantar.experiments.runner import cluster_executor
     from qantar.experiments.sweep import SweepSpec, run_sweep
     from qantar.scenario.load import parse_value
 
@@ -437,8 +444,9 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
     with progress_bar("runs", show) as progress:
         task = progress.add_task(spec.name, total=None)
         try:
-            store = run_sweep(spec, out_dir, workers=workers,
-                              on_done=lambda done, total: progress.update(task, completed=done, total=total))
+            with cluster_executor(cluster) as executor:
+                store = run_sweep(spec, out_dir, workers=workers, executor=executor,
+                                  on_done=lambda done, total: progress.update(task, completed=done, total=total))
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     rows = store.rows()

@@ -10,6 +10,10 @@ at all.
 
 Ctrl-C keeps what finished: pending tasks are cancelled and the finished results returned.
 
+On a cluster, ``cluster_executor(ADDRESS)`` gives a Dask ``distributed`` client's executor
+(``qantar[dask]``), which ``run_tasks`` takes like any other; a ``Client`` made in Python
+serves the same way through ``client.get_executor()``.
+
 Ensembles (``scenario_run.run_ensemble``), sweeps (``sweep.run_sweep``, which adds the
 results store, failures and retries) and the calibration run through it.
 
@@ -22,8 +26,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+
+from qantar.errors import QantarInputError
 
 
 def available_cores() -> int:
@@ -38,6 +45,30 @@ def worker_count(tasks: int, workers: int | None = None) -> int:
     """Processes ``run_tasks`` uses for ``tasks`` tasks: ``workers`` (default: the available
     cores), at most one a task."""
     return max(1, min(tasks, workers or available_cores()))
+
+
+@contextmanager
+def cluster_executor(address: str | None, timeout: float = 10.0) -> Iterator[Executor | None]:
+    """The executor of a Dask scheduler at ``address`` (closed on exit), or None for the
+    local pool when no address is given. Refuses clearly when Dask is missing or the
+    scheduler does not answer within ``timeout`` seconds."""
+    if not address:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise QantarInputError("--cluster: Dask is not installed; pip install 'qantar[dask]' "
+                               "(or dask[distributed])") from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise QantarInputError(f"--cluster: no Dask scheduler answers at {address!r} ({type(exc).__name__}); "
+                               "give its address, e.g. tcp://10.0.0.5:8786") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def local_pool(workers: int) -> ProcessPoolExecutor:

@@ -1,0 +1,49 @@
+"""Runs on a real Dask cluster (a LocalCluster of two worker processes) equal the local
+ones, seed for seed: a sweep, a scenario ensemble, and the CLI's --cluster."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from distributed import Client, LocalCluster
+
+from qantar.cli import main
+from qantar.errors import QantarInputError
+from qantar.experiments.runner import cluster_executor
+from qantar.experiments.scenario_run import run_ensemble
+from qantar.experiments.sweep import SweepSpec, run_sweep
+from qantar.scenario.load import load_scenario
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        yield c
+
+
+def test_a_sweep_on_dask_equals_the_local_one(cluster, tmp_path):
+    spec = SweepSpec(name="d", steps=40, base={"width": 20, "height": 20}, grid={"legitimacy": [0.6, 0.8]}, seeds=3)
+    local = run_sweep(spec, tmp_path / "local", workers=1)
+    with Client(cluster) as client:
+        remote = run_sweep(spec, tmp_path / "dask", executor=client.get_executor())
+    assert [(r["run"], r["measures"]) for r in remote.rows()] == [(r["run"], r["measures"]) for r in local.rows()]
+
+
+def test_a_scenario_ensemble_on_dask_equals_the_local_one(cluster):
+    s = load_scenario("kazakhstan-2022")
+    local = run_ensemble(s, 3, entropy=2, workers=1)
+    with cluster_executor(cluster.scheduler_address) as executor:
+        remote = run_ensemble(s, 3, entropy=2, executor=executor)
+    for a, b in zip(local, remote):
+        assert np.array_equal(a.counts, b.counts) and a.index == b.index
+
+
+def test_the_cli_runs_a_sweep_on_a_cluster(cluster, tmp_path):
+    r = CliRunner().invoke(main, ["sweep", "--grid", "legitimacy=0.7,0.8", "--set", "width=20", "--set", "height=20",
+                                  "--steps", "20", "--cluster", cluster.scheduler_address, "--out", str(tmp_path / "e")])
+    assert r.exit_code == 0 and "2 runs done, 0 failed, of 2" in r.output, r.output
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    with pytest.raises(QantarInputError, match="no Dask scheduler answers"):
+        with cluster_executor("tcp://127.0.0.1:9", timeout=1):
+            pass
