@@ -460,6 +460,83 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
 
 
 @main.command()
+@click.argument("scenario", required=False)
+@click.option("--param", "params", multiple=True, metavar="NAME=LOW:HIGH", help="A parameter and its range (repeatable).")
+@click.option("--output", "outputs", multiple=True, metavar="MEASURE",
+              help="A run measure to explain (repeatable): e.g. peak_active, mean_jailed; with a SCENARIO "
+                   "peak_participants, detained, killed, peak_day.")
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option("--n", "n", type=click.IntRange(min=2), default=64, show_default=True,
+              help="sobol: base sample (n x (D + 2) points; a power of 2); morris: trajectories (n x (D + 1)).")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", help="A value every run shares.")
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Runs per point; a point's output is their mean.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Entropy of the seeds and of the sample.")
+@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
+              help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes. [default: the available cores]")
+@click.option("--cluster", metavar="ADDRESS", default=None, help="Run on the Dask scheduler at ADDRESS.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="The study's folder (an experiment folder: resumable, queryable).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sensitivity(scenario, params, outputs, method, n, assignments, seeds, seed, rules, steps, workers, cluster,
+                out_dir, quiet) -> None:
+    """Global sensitivity (SALib, Sobol or Morris) of run measures to parameters of Epstein's
+    model or of a SCENARIO (NAMEs are then --set paths). Writes OUT/sensitivity.md, .json
+    and .png next to the runs; running it again resumes."""
+    from pydantic import ValidationError
+
+    from qantar.experiments.runner import cluster_executor
+    from qantar.experiments.sensitivity import run_sensitivity
+    from qantar.experiments.sweep import SweepSpec
+    from qantar.scenario.load import parse_value
+
+    if scenario and (rules is not None or steps is not None):
+        raise InputError("--rules/--steps: not used with a SCENARIO (its file sets them; change them with --set)")
+    ranges, base = {}, {}
+    for item in params:
+        name, _, text = item.partition("=")
+        low, sep, high = text.partition(":")
+        try:
+            ranges[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise InputError(f"--param {item!r}: give NAME=LOW:HIGH, e.g. legitimacy=0.6:0.9") from None
+        if not sep or not ranges[name.strip()][0] < ranges[name.strip()][1]:
+            raise InputError(f"--param {item!r}: give NAME=LOW:HIGH with LOW < HIGH")
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"--set: {item!r} is not NAME=VALUE")
+        base[name.strip()] = parse_value(value.strip())
+    try:
+        spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules or DEFAULT_RULES, steps=steps or 500,
+                         base=base, seeds=seeds, entropy=seed)
+    except ValidationError as exc:
+        raise InputError(exc.errors()[0]["msg"]) from None
+    show = not quiet and sys.stderr.isatty()
+    with progress_bar("runs", show) as progress:
+        task = progress.add_task(spec.name, total=None)
+        try:
+            with cluster_executor(cluster) as executor:
+                result = run_sensitivity(spec, method, ranges, list(outputs), n, out_dir, workers=workers,
+                                         executor=executor,
+                                         on_done=lambda done, total: progress.update(task, completed=done, total=total))
+        except QantarInputError as exc:
+            raise InputError(str(exc)) from None
+    table = Table(title=f"{method}: {result['points']} points x {seeds} seeds")
+    keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma")
+    for col in ("output", "parameter", *keys):
+        table.add_column(col)
+    for output, by_param in result["indices"].items():
+        for p, v in by_param.items():
+            table.add_row(output, p, *[f"{v[k]:.4g}" for k in keys])
+    Console().print(table)
+    click.echo(f"wrote {Path(out_dir) / 'sensitivity.md'}, sensitivity.json, sensitivity.png")
+
+
+@main.command()
 @click.argument("experiment", type=click.Path())
 @click.argument("sql")
 def query(experiment, sql) -> None:

@@ -112,7 +112,7 @@ def test_one_experiment_a_folder(tmp_path):
     (tmp_path / "other" / "x.txt").write_text("mine")
     with pytest.raises(QantarInputError, match="not an experiment folder"):
         run_sweep(spec(), tmp_path / "other", workers=1)
-    with pytest.raises(ValueError, match="grid and sample"):
+    with pytest.raises(ValueError, match="grid, sample, design: give one"):
         spec(sample={"legitimacy": (0.5, 0.9)}, samples=3)
 
 

@@ -53,13 +53,14 @@ class SweepSpec(BaseModel):
     grid: dict[str, list[object]] = Field(default_factory=dict)
     sample: dict[str, tuple[float, float]] = Field(default_factory=dict)
     samples: int = Field(0, ge=0)
+    design: list[dict[str, object]] = Field(default_factory=list, description="explicit points (sensitivity)")
     seeds: int = Field(1, ge=1)
     entropy: int = Field(0, ge=0)
 
     @model_validator(mode="after")
     def _one_design(self) -> "SweepSpec":
-        if self.grid and self.sample:
-            raise ValueError("grid and sample: give one or the other")
+        if sum(map(bool, (self.grid, self.sample, self.design))) > 1:
+            raise ValueError("grid, sample, design: give one of them")
         if self.sample and self.samples < 1:
             raise ValueError("samples: a sample needs the number of points (samples >= 1)")
         for name, values in self.grid.items():
@@ -79,7 +80,10 @@ DESIGN_KEY = 2**31
 
 def points(spec: SweepSpec) -> list[dict[str, object]]:
     """The design's points, in order: the grid's combinations (last name fastest), or the
-    sample's Latin hypercube (seeded by ``entropy``), or the base alone."""
+    sample's Latin hypercube (seeded by ``entropy``), or the explicit design, or the base
+    alone."""
+    if spec.design:
+        return [dict(p) for p in spec.design]
     if spec.grid:
         names = list(spec.grid)
         return [dict(zip(names, combo)) for combo in itertools.product(*spec.grid.values())]
