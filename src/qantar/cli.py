@@ -402,36 +402,25 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
     from qantar.experiments.sweep import SweepSpec, run_sweep
     from qantar.scenario.load import parse_value
 
-    def pairs(items, option):
-        out = {}
-        for item in items:
-            name, sep, value = item.partition("=")
-            if not sep or not name.strip() or not value.strip():
-                raise InputError(f"{option}: {item!r} is not NAME=VALUE")
-            if name.strip() in out:
-                raise InputError(f"{option} {name.strip()}: given twice; give it once")
-            out[name.strip()] = value.strip()
-        return out
-
     if scenario and (rules is not None or steps is not None):
         raise InputError("--rules/--steps: not used with a SCENARIO (its file sets them; change them with --set)")
     if samples is not None and not sample:
         raise InputError("--samples: only with --sample NAME=LOW:HIGH")
     try:
         ranges = {}
-        for name, text in pairs(sample, "--sample").items():
+        for name, text in name_values(sample, "--sample").items():
             low, sep, high = text.partition(":")
             if not sep:
                 raise InputError(f"--sample {name}: give LOW:HIGH, e.g. {name}=0.6:0.9")
             ranges[name] = (float(low), float(high))
         grid_values = {}
-        for name, text in pairs(grid, "--grid").items():
+        for name, text in name_values(grid, "--grid").items():
             items = [x.strip() for x in text.split(",")]
             if not all(items):
                 raise InputError(f"--grid {name}: an empty value in {text!r}")
             grid_values[name] = [parse_value(x) for x in items]
         spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules or DEFAULT_RULES, steps=steps or 500,
-                         base={k: parse_value(v) for k, v in pairs(assignments, "--set").items()},
+                         base={k: parse_value(v) for k, v in name_values(assignments, "--set").items()},
                          grid=grid_values,
                          sample=ranges, samples=samples or 0, seeds=seeds, entropy=seed)
     except ValidationError as exc:
@@ -495,21 +484,16 @@ def sensitivity(scenario, params, outputs, method, n, assignments, seeds, seed, 
 
     if scenario and (rules is not None or steps is not None):
         raise InputError("--rules/--steps: not used with a SCENARIO (its file sets them; change them with --set)")
-    ranges, base = {}, {}
-    for item in params:
-        name, _, text = item.partition("=")
+    ranges = {}
+    for name, text in name_values(params, "--param").items():
         low, sep, high = text.partition(":")
         try:
-            ranges[name.strip()] = (float(low), float(high))
+            ranges[name] = (float(low), float(high))
         except ValueError:
-            raise InputError(f"--param {item!r}: give NAME=LOW:HIGH, e.g. legitimacy=0.6:0.9") from None
-        if not sep or not ranges[name.strip()][0] < ranges[name.strip()][1]:
-            raise InputError(f"--param {item!r}: give NAME=LOW:HIGH with LOW < HIGH")
-    for item in assignments:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise InputError(f"--set: {item!r} is not NAME=VALUE")
-        base[name.strip()] = parse_value(value.strip())
+            raise InputError(f"--param {name}: give NAME=LOW:HIGH, e.g. legitimacy=0.6:0.9") from None
+        if not sep or not ranges[name][0] < ranges[name][1]:
+            raise InputError(f"--param {name}={text}: give NAME=LOW:HIGH with LOW < HIGH")
+    base = {k: parse_value(v) for k, v in name_values(assignments, "--set").items()}
     try:
         spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules or DEFAULT_RULES, steps=steps or 500,
                          base=base, seeds=seeds, entropy=seed)
@@ -603,6 +587,20 @@ def compare(a, b, out_dir, overwrite) -> None:
                       f"{r['low']:+,.1f} to {r['high']:+,.1f}")
     Console().print(table)
     click.echo(f"wrote {out / 'compare.json'}, {out / 'compare.png'}")
+
+
+def name_values(items, option: str) -> dict[str, str]:
+    """``NAME=VALUE`` options as a dict of stripped texts; a malformed or repeated one is
+    refused, naming the option."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"{option}: {item!r} is not NAME=VALUE")
+        if name.strip() in out:
+            raise InputError(f"{option} {name.strip()}: given twice; give it once")
+        out[name.strip()] = value.strip()
+    return out
 
 
 def print_summary(rows: list[tuple[str, object]], result, rules: str, elapsed: float) -> None:
