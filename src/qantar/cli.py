@@ -440,11 +440,11 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
             raise InputError(str(exc)) from None
     rows = store.rows()
     failed = [r for r in rows if r.get("status") == "failed"]
-    click.echo(f"{spec.name}: {len(rows) - len(failed)} runs done, {len(failed)} failed, of "
-               f"{store.manifest['runs_total']}; wrote {store.folder}/summary.parquet")
+    done, total = len(rows) - len(failed), store.manifest["runs_total"]
+    click.echo(f"{spec.name}: {done} runs done, {len(failed)} failed, of {total}; wrote {store.folder}/summary.parquet")
     for r in failed[:5]:
         click.echo(f"  run {r['run']} ({r['point']}): {r['error']}", err=True)
-    if len(store.finished()) < store.manifest["runs_total"]:
+    if done < total:
         sys.exit(130 if not failed else 1)
 
 

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from qantar.experiments.calibration import (NEVER_DAYS, Parameter, latin_hypercube, point_score, reevaluate,
-                                            refocus, target_distance)
+from qantar.experiments.calibration import NEVER_DAYS, Parameter, point_score, reevaluate, refocus, target_distance
+from qantar.experiments.sweep import latin_hypercube
 from qantar.scenario.schema import Target
 
 SMALL = """

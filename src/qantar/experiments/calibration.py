@@ -25,10 +25,8 @@ It is a point estimate with its neighbourhood, not a posterior: issue 5's ``qant
 calibrate`` (ABC) is to replace it.
 
 Example:
-    >>> rng = np.random.default_rng(0)
-    >>> u = latin_hypercube(4, 2, rng)
-    >>> sorted((u[:, 0] * 4).astype(int).tolist())   # one point in each quarter of each axis
-    [0, 1, 2, 3]
+    >>> Parameter("k", ("model.arrest_constant",), 1.0, 4.0).assignments(2.5)
+    ['model.arrest_constant=2.5']
 """
 
 from __future__ import annotations
@@ -42,6 +40,7 @@ import numpy as np
 from qantar.analysis.scenario_measures import day_ordinals, measure_run, median_day, target_values
 from qantar.experiments.runner import run_tasks
 from qantar.experiments.scenario_run import run_scenario
+from qantar.experiments.sweep import latin_hypercube
 from qantar.scenario.load import load_scenario
 from qantar.scenario.schema import DATE_METRICS, Target
 
@@ -86,13 +85,6 @@ class Parameter:
     def assignments(self, value: float) -> list[str]:
         """The ``--set`` assignments for ``value``."""
         return [f"{path}={value:.6g}" for path in self.paths] + [f"{path}={f(value):.6g}" for path, f in self.derived]
-
-
-def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` points in [0, 1)^d, one in each of the n strata of every axis (McKay, Beckman &
-    Conover 1979), strata paired at random."""
-    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
-    return (strata + rng.random((n, d))) / n
 
 
 def target_distance(target: Target, values: list) -> float:

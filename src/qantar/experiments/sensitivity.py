@@ -90,9 +90,9 @@ def run_sensitivity(base: SweepSpec, method: str, ranges: dict[str, tuple[float,
                                    "sample": {}, "samples": 0})
     store = run_sweep(spec, folder, **sweep_options)
     rows = store.rows()
-    if len(store.finished()) < len(rows) or len(rows) < len(X) * spec.seeds:
-        failed = [r for r in rows if r.get("status") == "failed"]
-        raise QantarInputError(f"{folder}: {len(store.finished())} of {len(X) * spec.seeds} runs finished"
+    failed = [r for r in rows if r.get("status") != "done"]
+    if failed or len(rows) < len(X) * spec.seeds:
+        raise QantarInputError(f"{folder}: {len(rows) - len(failed)} of {len(X) * spec.seeds} runs finished"
                                + (f"; run {failed[0]['run']} failed: {failed[0]['error']}" if failed else "")
                                + "; the analysis needs them all (run the command again to resume)")
     start = None

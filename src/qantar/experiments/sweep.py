@@ -78,6 +78,19 @@ class SweepSpec(BaseModel):
 DESIGN_KEY = 2**31
 
 
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` points in [0, 1)^d, one in each of the n strata of every axis (McKay, Beckman &
+    Conover 1979), strata paired at random.
+
+    Example:
+        >>> u = latin_hypercube(4, 2, np.random.default_rng(0))
+        >>> sorted((u[:, 0] * 4).astype(int).tolist())   # one point in each quarter of each axis
+        [0, 1, 2, 3]
+    """
+    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
+    return (strata + rng.random((n, d))) / n
+
+
 def points(spec: SweepSpec) -> list[dict[str, object]]:
     """The design's points, in order: the grid's combinations (last name fastest), or the
     sample's Latin hypercube (seeded by ``entropy``), or the explicit design, or the base
@@ -88,8 +101,6 @@ def points(spec: SweepSpec) -> list[dict[str, object]]:
         names = list(spec.grid)
         return [dict(zip(names, combo)) for combo in itertools.product(*spec.grid.values())]
     if spec.sample:
-        from qantar.experiments.calibration import latin_hypercube
-
         rng = np.random.default_rng(np.random.SeedSequence(spec.entropy, spawn_key=(DESIGN_KEY,)))
         u = latin_hypercube(spec.samples, len(spec.sample), rng)
         return [{name: float(lo + row[i] * (hi - lo)) for i, (name, (lo, hi)) in enumerate(spec.sample.items())}
@@ -185,11 +196,14 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
     total, done_before = len(everything), len(everything) - len(todo)
     started = time.perf_counter()
     written: set[int] = set()  # runs with a row from this session, done or failed
+    done_now = 0  # of those, done
 
     def keep(k: int, result) -> None:
+        nonlocal done_now
         row, series = result
         store.write_run(todo_now[k][0], row | made_by, series)  # per row: a resume may run other code
         written.add(todo_now[k][0])
+        done_now += row["status"] == "done"
         if on_done:
             on_done(done_before + len(written), total)
 
@@ -207,6 +221,6 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
         if len(got) < len(todo_now):
             break  # interrupted: what finished is written
     store.update_manifest(seconds_last_session=round(time.perf_counter() - started, 2), runs_total=total,
-                          runs_done=len(store.finished()), worker_deaths_last_session=deaths)
+                          runs_done=len(finished) + done_now, worker_deaths_last_session=deaths)
     store.write_summary()
     return store
