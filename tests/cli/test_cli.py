@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from qantar.cli import main
 from qantar.storage import read_series
+from tests.small_scenario import one_region_toml
 
 
 def invoke(*args):
@@ -169,32 +170,15 @@ def test_run_model_ii_preset(tmp_path):
     assert (out / "series.png").stat().st_size > 5000
 
 
-TINY = """
-name = "tiny"
-start = 2022-01-01T00:00:00
-days = 2
-scale = 10
-[model]
-hardship = { low = 0.0, high = 0.6 }
-[[regions]]
-name = "A"
-population = 8000
-police_per_100k = 500
-[[events]]
-name = "shock"
-type = "hardship"
-at = 2022-01-01T03:00:00
-add = 0.4
-source = "s"
+TINY = one_region_toml(name="tiny", scale=10, model="hardship = { low = 0.0, high = 0.6 }", population=8000,
+                       police_per_100k=500, shock_at="2022-01-01T03:00:00", add=0.4, extra="""
 [[targets]]
 name = "peak"
 metric = "peak_participants"
 low = 100
 high = 100000
 source = "s"
-[sources.s]
-title = "a source"
-"""
+""")
 
 
 def test_run_scenario_file_writes_ensemble_and_report(tmp_path):

@@ -9,25 +9,10 @@ import numpy as np
 from qantar.experiments.calibration import NEVER_DAYS, Parameter, point_score, reevaluate, refocus, target_distance
 from qantar.experiments.sweep import latin_hypercube
 from qantar.scenario.schema import Target
+from tests.small_scenario import one_region_toml
 
-SMALL = """
-name = "small"
-start = 2022-01-01T00:00:00
-days = 2
-steps_per_day = 12
-scale = 20
-[model]
-legitimacy = 0.8
-[[regions]]
-name = "A"
-population = 6000
-police_per_100k = 400
-[[events]]
-name = "shock"
-type = "hardship"
-at = 2022-01-01T02:00:00
-add = 0.2
-source = "s"
+SMALL = one_region_toml(days=2, steps_per_day=12, scale=20, model="legitimacy = 0.8", population=6000,
+                        shock_at="2022-01-01T02:00:00", add=0.2, extra="""
 [[targets]]
 name = "peak"
 metric = "peak_participants"
@@ -39,9 +24,7 @@ name = "date"
 metric = "peak_date"
 on = 2022-01-01
 source = "s"
-[sources.s]
-title = "test"
-"""
+""")
 
 
 def target(**fields) -> Target:

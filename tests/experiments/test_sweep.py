@@ -12,29 +12,11 @@ from qantar.errors import QantarInputError
 from qantar.experiments.sweep import SweepSpec, run_sweep
 from qantar.rules import make_params, rule_set
 from qantar.storage.experiment import ExperimentStore
+from tests.small_scenario import one_region_toml
 
 BASE = {"width": 20, "height": 20}
-SMALL_SCENARIO = """
-name = "s"
-start = 2022-01-01T00:00:00
-days = 1
-steps_per_day = 6
-scale = 20
-[model]
-legitimacy = 0.8
-[[regions]]
-name = "A"
-population = 4000
-police_per_100k = 400
-[[events]]
-name = "shock"
-type = "hardship"
-at = 2022-01-01T04:00:00
-add = 0.2
-source = "s"
-[sources.s]
-title = "test"
-"""
+SMALL_SCENARIO = one_region_toml(name="s", days=1, steps_per_day=6, scale=20, model="legitimacy = 0.8",
+                                 population=4000, shock_at="2022-01-01T04:00:00", add=0.2)
 PROVOCATEURS = """
 [[events]]
 name = "p"

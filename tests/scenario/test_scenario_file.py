@@ -5,24 +5,9 @@ import pytest
 
 from qantar.errors import QantarInputError
 from qantar.scenario.load import builtin_names, load_scenario
+from tests.small_scenario import one_region_toml
 
-MINIMAL = """
-name = "tiny"
-start = 2022-01-01T00:00:00
-days = 2
-[[regions]]
-name = "A"
-population = 10000
-police_per_100k = 400
-[[events]]
-name = "shock"
-type = "hardship"
-at = 2022-01-01T06:00:00
-add = 0.2
-source = "s"
-[sources.s]
-title = "a source"
-"""
+MINIMAL = one_region_toml(name="tiny")
 
 
 def write(tmp_path, text):
