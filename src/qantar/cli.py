@@ -93,6 +93,9 @@ def main() -> None:
 @click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
               help="With SCENARIO: override a field, e.g. model.legitimacy=0.9 or regions.Almaty.population=2000000 "
                    "(repeatable).")
+@click.option("--posterior", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
+              help="With SCENARIO: each run takes a particle of this calibration's posterior (qantar calibrate), "
+                   "drawn by weight.")
 @click.option("--without", "without", multiple=True, metavar="EVENT",
               help="With SCENARIO: leave out the named event (repeatable), e.g. --without csto.")
 @click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
@@ -123,7 +126,7 @@ def main() -> None:
 @click.option("--outburst-threshold", "outburst_bar", type=float,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(scenario, seeds, workers, cluster, assignments, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
+def run(scenario, seeds, workers, cluster, assignments, posterior, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
         overwrite, formats, legitimacy, citizen_density, cop_density, citizen_vision, cop_vision, max_jail_term,
         arrest_constant, threshold, movement, outburst_bar, quiet) -> None:
     """Run a SCENARIO (a built-in name such as kazakhstan-2022, or a TOML file) as an
@@ -150,13 +153,14 @@ def run(scenario, seeds, workers, cluster, assignments, without, rules, rule_ove
                              "(e.g. --set model.legitimacy=0.9)")
         if rules is not None:
             assignments = (*assignments, f'rules="{rules}"')
-        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet, workers, cluster)
+        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet, workers, cluster,
+                              posterior)
         return
     rules = rules or DEFAULT_RULES
     if workers is not None or cluster is not None:
         raise InputError("--workers/--cluster: only with a SCENARIO (an ensemble); a single model run uses one core")
-    if assignments or without:
-        raise InputError("--set/--without: only with a SCENARIO (e.g. qantar run kazakhstan-2022 --without csto)")
+    if assignments or without or posterior:
+        raise InputError("--set/--without/--posterior: only with a SCENARIO (e.g. qantar run kazakhstan-2022 --without csto)")
     values = {
         "width": width, "height": height, "legitimacy": legitimacy, "citizen_density": citizen_density,
         "cop_density": cop_density, "citizen_vision": citizen_vision, "cop_vision": cop_vision,
@@ -306,8 +310,25 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
         click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
 
 
+def posterior_scenarios(name, folder, seeds, entropy, assignments, without) -> list[tuple[dict, object]]:
+    """For ``qantar run --posterior``: run k's particle (its row) and its scenario, the
+    particle's assignments first and then the command's ``--set``."""
+    from qantar.scenario.load import load_scenario
+    from qantar.storage.posterior import draw_particles, read_posterior
+
+    manifest, table = read_posterior(folder)
+    fitted = load_scenario(manifest["settings"]["scenario"]).name
+    if fitted != load_scenario(name).name:
+        raise QantarInputError(f"--posterior {folder}: was fitted to scenario {fitted!r}, not {name!r}; "
+                               "give a calibration of this scenario")
+    rows = table.select(["particle", "assignments"]).to_pylist()
+    drawn = [rows[k] for k in draw_particles(table, seeds, entropy)]
+    return [(row, load_scenario(name, overrides=[*row["assignments"], *assignments], without=without))
+            for row in drawn]
+
+
 def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet,
-                          workers=None, cluster=None) -> None:
+                          workers=None, cluster=None, posterior=None) -> None:
     """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
     from qantar import __version__
     from qantar.analysis.scenario_measures import judge_target, measure_run
@@ -320,6 +341,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
 
     try:
         sc = load_scenario(name, overrides=assignments, without=without)
+        drawn = posterior_scenarios(name, posterior, seeds, entropy, assignments, without) if posterior else None
         if out_dir is None:
             out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{sc.name}")
         out = check_free(out_dir, overwrite, marker="runs.json")
@@ -331,19 +353,24 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
         task = progress.add_task(sc.name, total=seeds)
         try:
             with cluster_executor(cluster) as executor:
-                runs = run_ensemble(sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k),
+                runs = run_ensemble([s for _, s in drawn] if drawn else sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k),
                                     workers=workers, executor=executor)
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     elapsed = time.perf_counter() - started
     command = " ".join(["qantar run", name, f"--seeds {seeds}", f"--seed {entropy}",
-                        *[f"--set {a}" for a in assignments], *[f"--without {w}" for w in without]])
+                        *[f"--set {a}" for a in assignments], *[f"--without {w}" for w in without],
+                        *([f"--posterior {posterior}"] if posterior else [])])
     measures = [measure_run(r) for r in runs]
     record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
               "runs_done": len(runs), "interrupted": len(runs) < seeds, "qantar_version": __version__,
               "git_commit": git_commit(), "seconds": round(elapsed, 2),
               "workers": cluster or worker_count(seeds, workers), "measures": measures,
               "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
+    if drawn:
+        record["posterior"] = {"folder": str(posterior), "particles": [
+            {"run": r.index, "particle": drawn[r.index][0]["particle"],
+             "assignments": drawn[r.index][0]["assignments"]} for r in runs]}
     if not runs:
         write_json(out / "runs.json", record)
         click.echo("interrupted before any run finished; nothing to report", err=True)
@@ -484,15 +511,7 @@ def sensitivity(scenario, params, outputs, method, n, assignments, seeds, seed, 
 
     if scenario and (rules is not None or steps is not None):
         raise InputError("--rules/--steps: not used with a SCENARIO (its file sets them; change them with --set)")
-    ranges = {}
-    for name, text in name_values(params, "--param").items():
-        low, sep, high = text.partition(":")
-        try:
-            ranges[name] = (float(low), float(high))
-        except ValueError:
-            raise InputError(f"--param {name}: give NAME=LOW:HIGH, e.g. legitimacy=0.6:0.9") from None
-        if not sep or not ranges[name][0] < ranges[name][1]:
-            raise InputError(f"--param {name}={text}: give NAME=LOW:HIGH with LOW < HIGH")
+    ranges = {name: parse_range(name, text)[:2] for name, text in name_values(params, "--param").items()}
     base = {k: parse_value(v) for k, v in name_values(assignments, "--set").items()}
     try:
         spec = SweepSpec(name=Path(out_dir).name, scenario=scenario, rules=rules or DEFAULT_RULES, steps=steps or 500,
@@ -518,6 +537,92 @@ def sensitivity(scenario, params, outputs, method, n, assignments, seeds, seed, 
             table.add_row(output, p, *[f"{v[k]:.4g}" for k in keys])
     Console().print(table)
     click.echo(f"wrote {Path(out_dir) / 'sensitivity.md'}, sensitivity.json, sensitivity.png")
+
+
+def parse_range(name: str, text: str, allow_log: bool = False) -> tuple[float, float, bool]:
+    """``--param NAME=LOW:HIGH`` (``:log`` after it, where allowed: a log-uniform range)."""
+    parts = text.split(":")
+    log = allow_log and len(parts) == 3 and parts[2] == "log"
+    form = "NAME=LOW:HIGH" + ("[:log]" if allow_log else "")
+    try:
+        if len(parts) != 2 + log:
+            raise ValueError
+        low, high = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise InputError(f"--param {name}={text}: give {form}, e.g. model.legitimacy=0.6:0.9") from None
+    if not low < high or (log and low <= 0):
+        raise InputError(f"--param {name}={text}: give {form} with LOW < HIGH" + (" and LOW > 0 for :log" if log else ""))
+    return low, high, log
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH[:log]",
+              help="A --set path to fit and its prior range, uniform (or log-uniform with :log); repeatable.")
+@click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE", help="A value fixed at every particle.")
+@click.option("--population", type=click.IntRange(min=2), default=100, show_default=True,
+              help="Particles per generation.")
+@click.option("--generations", type=click.IntRange(min=1), default=6, show_default=True,
+              help="Generations in the folder when it stops (the first is from the prior).")
+@click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs in this call.")
+@click.option("--min-distance", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Stop once the tolerance is at or below this (0: every target met).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Entropy of every draw and run.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes. [default: the available cores]")
+@click.option("--cluster", metavar="ADDRESS", default=None, help="Run on the Dask scheduler at ADDRESS.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="The calibration's folder; the same command again continues it.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def calibrate(scenario, params, assignments, population, generations, max_runs, min_distance, seed, workers, cluster,
+              out_dir, quiet) -> None:
+    """Fit parameters of a SCENARIO to its [[targets]] by ABC-SMC (pyabc): a posterior,
+    not a point. Writes OUT/posterior.parquet, calibration.json, calibration.md and
+    posterior.png; `qantar run SCENARIO --posterior OUT` then draws a particle per run.
+    Needs pip install 'qantar[calibrate]'."""
+    from qantar.experiments.abc_smc import calibrate as run_calibration
+    from qantar.experiments.calibration import Parameter
+    from qantar.experiments.runner import cluster_executor
+    from qantar.report.posterior import marginals
+    from qantar.storage.posterior import read_posterior
+
+    parameters = []
+    for name, text in name_values(params, "--param").items():
+        low, high, log = parse_range(name, text, allow_log=True)
+        parameters.append(Parameter(name, (name,), low, high, log))
+    fixed = [f"{k}={v}" for k, v in name_values(assignments, "--set").items()]
+    show = not quiet and sys.stderr.isatty()
+    with progress_bar("accepted", show) as progress:
+        task = progress.add_task("calibrating", total=population)
+
+        def on_progress(t, accepted, evaluated, n):
+            label = "prior sample" if t < 0 else f"generation {t}"
+            progress.update(task, description=f"{label} ({evaluated} runs)", completed=accepted, total=n)
+
+        try:
+            with cluster_executor(cluster) as executor:
+                result = run_calibration(scenario, parameters, out_dir, fixed=fixed, population=population,
+                                         generations=generations, max_simulations=max_runs or float("inf"),
+                                         min_epsilon=min_distance, entropy=seed, workers=workers, executor=executor,
+                                         on_progress=on_progress)
+        except QantarInputError as exc:
+            raise InputError(str(exc)) from None
+    if not result.generations:
+        click.echo("interrupted before the first generation was complete; nothing to report", err=True)
+        sys.exit(130)
+    if not quiet:
+        manifest, table = read_posterior(out_dir)
+        g = result.generations[-1]
+        out = Table(title=f"generation {g['generation']}: tolerance {g['epsilon']:.3f}, "
+                          f"{manifest['total_evaluations']} runs in all")
+        for col in ("parameter", "prior", "median", "90% interval"):
+            out.add_column(col)
+        for m in marginals(manifest, table):
+            out.add_row(m["name"], m["prior"], f"{m['median']:.4g}", f"{m['low']:.4g} to {m['high']:.4g}")
+        Console().print(out)
+        click.echo(f"wrote {Path(out_dir) / 'calibration.md'}, posterior.parquet, posterior.png")
+    if result.interrupted:
+        click.echo(f"interrupted: {len(result.generations)} generations kept; the same command continues", err=True)
+        sys.exit(130)
 
 
 @main.command()

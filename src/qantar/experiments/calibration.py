@@ -82,6 +82,11 @@ class Parameter:
             return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
         return (value - self.low) / (self.high - self.low)
 
+    def describe(self) -> dict:
+        """What the parameter is, for a record (a derived field by its path only)."""
+        return {"name": self.name, "paths": list(self.paths), "low": self.low, "high": self.high, "log": self.log,
+                "choices": list(self.choices), "derived": [path for path, _ in self.derived]}
+
     def assignments(self, value: float) -> list[str]:
         """The ``--set`` assignments for ``value``."""
         return [f"{path}={value:.6g}" for path in self.paths] + [f"{path}={f(value):.6g}" for path, f in self.derived]

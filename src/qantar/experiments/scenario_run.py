@@ -284,16 +284,18 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
                        troops, grievance)
 
 
-def run_ensemble(scenario: Scenario, seeds: int, entropy: int = 0,
+def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int = 0,
                  on_run_done: Callable[[int], None] | None = None, workers: int | None = None,
                  executor=None) -> list[ScenarioRun]:
     """``seeds`` runs of the scenario, run k from ``SeedSequence(entropy).spawn(seeds)[k]``,
     on a local process pool (``experiments.runner``; ``workers`` processes, default the
     available cores, 1 for none) or ``executor``. The same runs, whichever way. Sorted by
     run number, each knowing its ``index``; a Ctrl-C returns the runs finished so far.
-    ``on_run_done(done)`` is called as each finishes."""
+    ``on_run_done(done)`` is called as each finishes. A list of ``seeds`` scenarios gives
+    run k its own (a particle of a posterior each, for ``qantar run --posterior``)."""
     children = np.random.SeedSequence(entropy).spawn(seeds)
-    finished = run_tasks(run_scenario, [(scenario, child) for child in children], workers=workers,
+    scenarios = scenario if isinstance(scenario, list) else [scenario] * seeds
+    finished = run_tasks(run_scenario, list(zip(scenarios, children)), workers=workers,
                          executor=executor, on_done=(lambda k, done: on_run_done(done)) if on_run_done else None)
     runs = []
     for k in sorted(finished):
