@@ -94,17 +94,19 @@ PARAMETERS = [
 ]
 
 
-def final_check(assignments: list[str], seeds: int) -> dict:
+def final_check(assignments: list[str] | list[list[str]], seeds: int, tag: str = "calibrated") -> dict:
     """The chosen point as ``qantar run kazakhstan-2022`` runs it: verdicts, each day's median
-    national and regional peaks, and the figures."""
-    scenario = load_scenario(SCENARIO, assignments)
-    runs = run_ensemble(scenario, seeds, 0)
+    national and regional peaks, and the figures (``figures/kazakhstan-2022-TAG-*.png``). A
+    list of ``seeds`` assignment lists gives each run its own (a posterior's particles)."""
+    scenario = load_scenario(SCENARIO, assignments if isinstance(assignments[0], str) else [])
+    runs = run_ensemble(scenario if isinstance(assignments[0], str) else
+                        [load_scenario(SCENARIO, a) for a in assignments], seeds, 0)
     measures = [measure_run(r) for r in runs]
     days = list(measures[0]["daily_peak"])
     regional = {name: np.median([list(daily_peak(r.people("active")[k], r.times).values()) for r in runs], axis=0)
                 for k, name in enumerate(runs[0].regions)}
-    national_figure(runs, OUT / "figures" / "kazakhstan-2022-calibrated-national.png")
-    regions_figure(runs, OUT / "figures" / "kazakhstan-2022-calibrated-regions.png")
+    national_figure(runs, OUT / "figures" / f"kazakhstan-2022-{tag}-national.png")
+    regions_figure(runs, OUT / "figures" / f"kazakhstan-2022-{tag}-regions.png")
     return {"final_verdicts": [judge_target(t, measures) for t in scenario.targets],
             "final_daily": {d: float(np.median([m["daily_peak"][d] for m in measures])) for d in days},
             "final_daily_regions": {name: [float(v) for v in values] for name, values in regional.items()}}

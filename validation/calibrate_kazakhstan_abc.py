@@ -59,6 +59,112 @@ def run_calibration(args) -> None:
         raise SystemExit(130)
 
 
+def choose(args) -> dict:
+    """Stage 2 (see the module's docstring): the built-in point, then both ensembles."""
+    from qantar import __version__
+    from qantar.experiments.calibration import Evaluated, reevaluate
+    from qantar.storage.posterior import draw_particles, read_posterior
+    from qantar.storage.series import git_commit
+
+    manifest, table = read_posterior(args.out)
+    rows = table.to_pylist()
+    names = [p.name for p in lhs.PARAMETERS]
+    best = sorted(rows, key=lambda r: r["distance"])[:args.top]
+    started = time.perf_counter()
+    top = reevaluate(lhs.SCENARIO, lhs.PARAMETERS, [],
+                     [Evaluated(r["generation"], {n: r[n] for n in names}, [], {}, r["distance"]) for r in best],
+                     args.top_seeds, args.entropy)
+    chosen = top[0]
+    particle = next(r for r in best if all(r[n] == chosen.values[n] for n in names))
+    assignments = [a for p in lhs.PARAMETERS for a in p.assignments(chosen.values[p.name])]
+    point = lhs.final_check(assignments, args.final_seeds, tag="abc")
+    drawn = draw_particles(table, args.final_seeds, 0)
+    predictive = lhs.final_check([rows[k]["assignments"] for k in drawn], args.final_seeds, tag="abc-posterior")
+    return {"command": "python validation/calibrate_kazakhstan_abc.py " + " ".join(
+                [f"--population {args.population}", f"--generations {args.generations}",
+                 f"--max-runs {args.max_runs}", f"--entropy {args.entropy}"]),
+            "qantar_version": __version__, "git_commit": git_commit(),
+            "choose_seconds": round(time.perf_counter() - started, 1), "top": args.top,
+            "top_seeds": args.top_seeds, "final_seeds": args.final_seeds,
+            "top_scores": [{"particle": next(r["particle"] for r in best if all(
+                r[n] == e.values[n] for n in names)), "run_distance": next(r["distance"] for r in best if all(
+                    r[n] == e.values[n] for n in names)), "score": e.score} for e in top],
+            "chosen": {"particle": particle["particle"], "run_distance": particle["distance"],
+                       "score": chosen.score, "values": chosen.values, "distances": chosen.distances},
+            "assignments": assignments, "point": point, "posterior": predictive}
+
+
+def verdict_rows(verdicts: list[dict]) -> list[str]:
+    return [f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | {'yes' if v['met'] else 'no'} |"
+            for v in verdicts]
+
+
+def render(record: dict, manifest: dict, table) -> str:
+    """docs/validation/kazakhstan-2022-abc.md from the saved record and the folder."""
+    from qantar.report.posterior import marginals
+
+    gens = manifest["generations"]
+    chosen = record["chosen"]
+    lines = [
+        "# kazakhstan-2022: calibration by ABC-SMC", "",
+        f"Made by `{record['command']}` and then `--stage choose` (qantar {record['qantar_version']}, commit "
+        f"{record['git_commit']}): {manifest['total_evaluations']} runs in {manifest['seconds_total'] / 60:.0f} "
+        f"minutes on 2 cores for the posterior, {record['choose_seconds'] / 60:.1f} more for the choice. The "
+        "posterior is in `kazakhstan-2022-abc/` (`posterior.parquet`, `calibration.json`, and pyabc's own "
+        "report `calibration.md`); the chosen point in `kazakhstan-2022-abc-best.json`. The built-in scenario "
+        "carries the chosen point's values.", "",
+        "## Procedure", "",
+        "`qantar calibrate`'s method (`docs/experiments.md`) over the 23 parameters, ranges and reasons "
+        "of the point calibration (`kazakhstan-2022-calibration.md`), with its calm start (the hardship "
+        "ceiling is T / (1 - L)). Priors are uniform on each range (log-uniform where marked, equal shares "
+        "for steps a day). A particle's distance is the root mean square of the targets' distances in one "
+        "run; the tolerance of each generation is the median distance of the one before.", "",
+        f"- population {manifest['settings']['population']}, entropy {manifest['settings']['entropy']}, "
+        f"{len(gens)} generations" + (" (interrupted: the last complete generation is the posterior)"
+                                      if manifest.get("interrupted_last_session") else "") + ";",
+        f"- then the {record['top']} particles of the last generation with the smallest distance ran again "
+        f"with {record['top_seeds']} fresh seeds; the best on those (the root mean square of the targets' "
+        "distances on the runs' medians, as the point calibration scores) is the built-in point;",
+        f"- that point ran as the default ensemble ({record['final_seeds']} runs, `SeedSequence(0)`), and "
+        f"the posterior ran as `qantar run kazakhstan-2022 --posterior docs/validation/kazakhstan-2022-abc` "
+        f"runs it: {record['final_seeds']} runs, a particle each, drawn by weight.", "",
+        "## Generations", "", "| generation | tolerance | runs | acceptance | effective sample size |",
+        "|---|---|---|---|---|"]
+    lines += [f"| {g['generation']} | {g['epsilon']:.3f} | {g['evaluations']} | {g['acceptance_rate']:.2f} | "
+              f"{g['effective_sample_size']:.0f} |" for g in gens]
+    lines += ["", "## Posterior", "",
+              "Weighted median and 90% interval of each parameter, the share of its prior range the interval "
+              "spans (small: the targets pin it down; near 1: they say little about it), and the chosen point.",
+              "", "| parameter | prior | median | 90% interval | share | chosen |", "|---|---|---|---|---|---|"]
+    for m in marginals(manifest, table):
+        share = "" if m["share"] != m["share"] else f"{m['share']:.2f}"
+        lines.append(f"| {m['name']} | {m['prior']} | {m['median']:.4g} | {m['low']:.4g} to {m['high']:.4g} | "
+                     f"{share} | {chosen['values'][m['name']]:.4g} |")
+    lines += ["", "![posterior marginals](kazakhstan-2022-abc/posterior.png)", "",
+              f"The {record['top']} best particles again with {record['top_seeds']} fresh seeds (one-run distance, "
+              "then the score on the new runs): " + ", ".join(
+                  f"{t['run_distance']:.2f} -> {t['score']:.2f}" for t in record["top_scores"]) + ".", "",
+              f"## The chosen point, {record['final_seeds']} runs", "",
+              "| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"]
+    lines += verdict_rows(record["point"]["final_verdicts"])
+    lines += ["", f"## The posterior, {record['final_seeds']} runs of a particle each", "",
+              "| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"]
+    lines += verdict_rows(record["posterior"]["final_verdicts"])
+    days = list(record["point"]["final_daily"])
+    regions = record["point"]["final_daily_regions"]
+    lines += ["", "## Day by day, the chosen point", "",
+              "The most participants during each day, median of the runs, nationally and by region:", "",
+              "| day | national | " + " | ".join(regions) + " |", "|---|---|" + "---|" * len(regions)]
+    for i, d in enumerate(days[:12]):
+        lines.append(f"| {d[5:]} | {record['point']['final_daily'][d]:,.0f} | " + " | ".join(
+            f"{v[i]:,.0f}" for v in regions.values()) + " |")
+    lines += ["", "![national](figures/kazakhstan-2022-abc-national.png)", "",
+              "![regions](figures/kazakhstan-2022-abc-regions.png)", "",
+              "The posterior's runs:", "", "![national, posterior](figures/kazakhstan-2022-abc-posterior-national.png)",
+              ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--population", type=int, default=200)
@@ -66,10 +172,20 @@ def main() -> None:
     ap.add_argument("--max-runs", type=int, default=12000)
     ap.add_argument("--entropy", type=int, default=2022)
     ap.add_argument("--out", type=Path, default=FOLDER, help="the calibration's folder")
-    ap.add_argument("--stage", choices=["calibrate", "choose", "all"], default="all")
+    ap.add_argument("--top", type=int, default=20, help="particles run again with --top-seeds seeds")
+    ap.add_argument("--top-seeds", type=int, default=10)
+    ap.add_argument("--final-seeds", type=int, default=20)
+    ap.add_argument("--stage", choices=["calibrate", "choose", "report", "all"], default="all",
+                    help="report: rewrite the page from the saved record")
     args = ap.parse_args()
     if args.stage in ("calibrate", "all"):
         run_calibration(args)
+    if args.stage in ("choose", "all"):
+        BEST.write_text(json.dumps(choose(args), indent=2, default=str) + "\n")
+    from qantar.storage.posterior import read_posterior
+
+    manifest, table = read_posterior(args.out)
+    (lhs.OUT / "kazakhstan-2022-abc.md").write_text(render(json.loads(BEST.read_text()), manifest, table))
 
 
 if __name__ == "__main__":

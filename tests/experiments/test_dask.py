@@ -1,5 +1,6 @@
 """Runs on a real Dask cluster (a LocalCluster of two worker processes) equal the local
-ones, seed for seed: a sweep, a scenario ensemble, and the CLI's --cluster."""
+ones, seed for seed: a sweep, a scenario ensemble, an ABC-SMC posterior, and the CLI's
+--cluster."""
 
 import numpy as np
 import pytest
@@ -35,6 +36,21 @@ def test_a_scenario_ensemble_on_dask_equals_the_local_one(cluster):
         remote = run_ensemble(s, 3, entropy=2, executor=executor)
     for a, b in zip(local, remote):
         assert np.array_equal(a.counts, b.counts) and a.index == b.index
+
+
+def test_a_calibration_on_dask_equals_the_local_one(cluster, tmp_path):
+    import pyarrow.parquet as pq
+
+    from qantar.experiments.abc_smc import calibrate
+    from tests.experiments.test_abc_smc import LEGITIMACY, PEAKED
+
+    (tmp_path / "s.toml").write_text(PEAKED)
+    scenario = str(tmp_path / "s.toml")
+    calibrate(scenario, [LEGITIMACY], tmp_path / "local", population=6, generations=2, workers=1)
+    with Client(cluster) as client:
+        calibrate(scenario, [LEGITIMACY], tmp_path / "dask", population=6, generations=2,
+                  executor=client.get_executor())
+    assert pq.read_table(tmp_path / "dask" / "posterior.parquet").equals(pq.read_table(tmp_path / "local" / "posterior.parquet"))
 
 
 def test_the_cli_runs_a_sweep_on_a_cluster(cluster, tmp_path):

@@ -78,7 +78,8 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
 
 def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None, executor: Executor | None = None,
               on_done: Callable[[int, int], None] | None = None,
-              on_result: Callable[[int, object], None] | None = None) -> dict[int, object]:
+              on_result: Callable[[int, object], None] | None = None,
+              on_lost: Callable[[int, Exception], object] | None = None) -> dict[int, object]:
     """``{k: fn(*args[k])}`` for every task that finished.
 
     ``workers``: processes of the local pool (default: the available cores, at most one a
@@ -88,6 +89,12 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
     it to disk) as soon as it exists. An exception raised by a task is raised here: tasks
     not started are cancelled, and with the local pool the running ones are waited for and
     their results dropped. A Ctrl-C returns what finished.
+
+    ``on_lost(k, error)``, with a passed ``executor``: task k's future raised ``error`` (for
+    tasks that return their own errors, the executor lost it: Dask's ``KilledWorker``
+    after a task's workers died too often); its return value is taken as the result, and
+    the other tasks go on. The error comes without its traceback, whose frames would keep
+    a Dask future, and so its error, alive in the client for a rerun.
     """
     if not args:
         return {}
@@ -112,7 +119,12 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in sorted(finished, key=futures.get):
-                results[futures[f]] = f.result()
+                try:
+                    results[futures[f]] = f.result()
+                except Exception as exc:
+                    if on_lost is None or executor is None:
+                        raise
+                    results[futures[f]] = on_lost(futures[f], exc.with_traceback(None))
                 if on_result:
                     on_result(futures[f], results[futures[f]])
                 if on_done:

@@ -9,10 +9,27 @@ and each run is reproducible on its own from its point and its seed's spawn key.
 
 ``run_sweep`` runs what is not finished yet in an ``ExperimentStore`` folder, on a local
 process pool or any ``concurrent.futures`` executor. Each run is written as soon as it ends;
-a run that raises is recorded with its error and the sweep goes on; a worker that dies is
-replaced and its runs tried again (``retries`` times; after that they stay undone and the
-manifest counts the deaths); Ctrl-C stops and keeps what
-finished, and running it again resumes.
+a run that raises is recorded with its error and the sweep goes on; Ctrl-C stops and keeps
+what finished, and running it again resumes. When a worker process dies (killed, out of
+memory), nothing finished is lost, and what happens to the rest depends on the executor:
+
+- the local pool (no ``executor``): Python's pool breaks as a whole, so the runs that were
+  running on any of its workers, and those not started, are dropped without a row; the
+  sweep starts a new pool for every run without a row, up to ``retries`` times, and the
+  manifest's ``worker_deaths_last_session`` counts the broken pools. Runs still without a
+  row after that (a run that kills its worker every time) stay undone: no row, not done,
+  so running the sweep again runs them.
+- a Dask ``distributed`` executor: the nanny restarts the worker and the scheduler runs its
+  tasks again elsewhere by itself; the sweep is not told (``worker_deaths_last_session``
+  stays 0) and ends with every run done. A run whose workers died more than the
+  scheduler's ``distributed.scheduler.allowed-failures`` times (default 3) is given up
+  by Dask (``KilledWorker``): it is recorded as failed with that error, the sweep goes on,
+  and running it again retries it.
+- any other executor: an exception its future raises that is not the task's own (a run's
+  own errors come back as failed rows, never raised), such as ``BrokenProcessPool`` from
+  a ``ProcessPoolExecutor`` passed in, records that run as failed with the error, as for
+  Dask; a passed executor is never replaced, and one refusing new tasks stops the sweep
+  with its error.
 
 Example:
     >>> spec = SweepSpec(name="l", rules="netlogo", steps=5, base={"width": 20, "height": 20},
@@ -181,7 +198,14 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
               on_done: Callable[[int, int], None] | None = None) -> ExperimentStore:
     """Run what is not finished of ``spec`` in ``folder`` (see the module's docstring):
     new runs, and runs that failed in an earlier session. ``on_done(done, total)`` as runs
-    finish, counting those finished before. A Ctrl-C returns with what finished written."""
+    finish, counting those finished before. A Ctrl-C returns with what finished written.
+
+    A worker's death: on the local pool (``executor`` None), the runs without a row go to a
+    new pool, ``retries`` times at most, each counted in the manifest's
+    ``worker_deaths_last_session``, and those left stay undone; on a passed ``executor``
+    (Dask's restarts its workers and reruns their tasks itself), a run its executor gives up
+    on (Dask's ``KilledWorker``, after ``allowed-failures`` deaths) is recorded as failed
+    with that error and the sweep goes on."""
     from qantar import __version__
     from qantar.storage.series import git_commit
 
@@ -207,6 +231,12 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
         if on_done:
             on_done(done_before + len(written), total)
 
+    def lost(k: int, error: Exception) -> tuple[dict, None]:
+        """A run a passed executor gave up on: failed, with its error (a rerun retries it)."""
+        _, point, seed_index = todo_now[k]
+        return {"point": point, "seed": {"entropy": spec.entropy, "spawn_key": [seed_index]},
+                "status": "failed", "error": f"{type(error).__name__}: {error}"}, None
+
     deaths = 0
     for _ in range(retries + 1):
         todo_now = [t for t in todo if t[0] not in written]
@@ -214,8 +244,10 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
             break
         try:
             got = run_tasks(run_one, [(spec, run, point, s) for run, point, s in todo_now], workers=workers,
-                            executor=executor, on_result=keep)
-        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, the rest again
+                            executor=executor, on_result=keep, on_lost=lost)
+        except BrokenProcessPool:  # a local worker died (killed, out of memory): a new pool, the rest again
+            if executor is not None:  # a passed executor refusing new tasks: not ours to replace
+                raise
             deaths += 1
             continue
         if len(got) < len(todo_now):
