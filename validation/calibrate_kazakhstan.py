@@ -125,7 +125,8 @@ def render(record: dict) -> str:
         f"Made by `{record['command']}` (qantar {record['qantar_version']}, commit {record['git_commit']}), "
         f"{record['points']} points in {record['seconds'] / 60:.1f} minutes on 2 cores; the design and every "
         "point's distances are in `kazakhstan-2022-calibration.parquet`, the best point in "
-        "`kazakhstan-2022-calibration-best.json`. The built-in scenario carries the best point's values.",
+        "`kazakhstan-2022-calibration-best.json`. The built-in scenario carried the best point's values "
+        "until the ABC-SMC calibration (`kazakhstan-2022-abc.md`) replaced it; this page stays for the record.",
         "",
         "## Procedure",
         "",
@@ -150,7 +151,7 @@ def render(record: dict) -> str:
         "`SeedSequence(0)`, as `qantar run kazakhstan-2022`) and judged as the report judges it.",
         "",
         "This finds a good point and shows how well the model can fit; it is not a posterior. "
-        "Issue 5's `qantar calibrate` (ABC) is to replace it.",
+        "`qantar calibrate` (ABC-SMC) now gives a posterior instead: `kazakhstan-2022-abc.md`.",
         "",
         "## Parameters",
         "",
