@@ -12,6 +12,7 @@ Bad input ends with one line naming the field and what is accepted, exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 import time
 from pathlib import Path
@@ -310,28 +311,12 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
         click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
 
 
-def posterior_scenarios(name, folder, seeds, entropy, assignments, without) -> list[tuple[dict, object]]:
-    """For ``qantar run --posterior``: run k's particle (its row) and its scenario, the
-    particle's assignments first and then the command's ``--set``."""
-    from qantar.scenario.load import load_scenario
-    from qantar.storage.posterior import draw_particles, read_posterior
-
-    manifest, table = read_posterior(folder)
-    fitted = load_scenario(manifest["settings"]["scenario"]).name
-    if fitted != load_scenario(name).name:
-        raise QantarInputError(f"--posterior {folder}: was fitted to scenario {fitted!r}, not {name!r}; "
-                               "give a calibration of this scenario")
-    rows = table.select(["particle", "assignments"]).to_pylist()
-    drawn = [rows[k] for k in draw_particles(table, seeds, entropy)]
-    return [(row, load_scenario(name, overrides=[*row["assignments"], *assignments], without=without))
-            for row in drawn]
-
-
 def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet,
                           workers=None, cluster=None, posterior=None) -> None:
     """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
     from qantar import __version__
     from qantar.analysis.scenario_measures import judge_target, measure_run
+    from qantar.experiments.posterior_runs import posterior_scenarios
     from qantar.experiments.runner import cluster_executor, worker_count
     from qantar.experiments.scenario_run import run_ensemble
     from qantar.report import scenario as report
@@ -368,7 +353,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
               "workers": cluster or worker_count(seeds, workers), "measures": measures,
               "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
     if drawn:
-        record["posterior"] = {"folder": str(posterior), "particles": [
+        record["posterior"] = {"folder": str(posterior), "generation": drawn[0][0]["generation"], "particles": [
             {"run": r.index, "particle": drawn[r.index][0]["particle"],
              "assignments": drawn[r.index][0]["assignments"]} for r in runs]}
     if not runs:
@@ -543,13 +528,16 @@ def parse_range(name: str, text: str, allow_log: bool = False) -> tuple[float, f
     """``--param NAME=LOW:HIGH`` (``:log`` after it, where allowed: a log-uniform range)."""
     parts = text.split(":")
     log = allow_log and len(parts) == 3 and parts[2] == "log"
-    form = "NAME=LOW:HIGH" + ("[:log]" if allow_log else "")
+    form = "PATH=LOW:HIGH[:log]" if allow_log else "NAME=LOW:HIGH"
     try:
         if len(parts) != 2 + log:
             raise ValueError
         low, high = float(parts[0]), float(parts[1])
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError
     except ValueError:
-        raise InputError(f"--param {name}={text}: give {form}, e.g. model.legitimacy=0.6:0.9") from None
+        raise InputError(f"--param {name}={text}: give {form} with finite numbers, e.g. "
+                         f"{'model.' if allow_log else ''}legitimacy=0.6:0.9") from None
     if not low < high or (log and low <= 0):
         raise InputError(f"--param {name}={text}: give {form} with LOW < HIGH" + (" and LOW > 0 for :log" if log else ""))
     return low, high, log
@@ -623,6 +611,8 @@ def calibrate(scenario, params, assignments, population, generations, max_runs, 
     if result.interrupted:
         click.echo(f"interrupted: {len(result.generations)} generations kept; the same command continues", err=True)
         sys.exit(130)
+    if not quiet:
+        click.echo(f"stopped: {result.stopped}")
 
 
 @main.command()

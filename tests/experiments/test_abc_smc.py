@@ -59,7 +59,9 @@ def test_same_posterior_for_any_workers_and_when_continued(scenario, tmp_path):
     assert pq.read_table(tmp_path / "one" / "posterior.parquet").equals(pq.read_table(tmp_path / "two" / "posterior.parquet"))
     assert one.generations == two.generations
     made = json.loads((tmp_path / "two" / "calibration.json").read_text())
-    assert made["settings"]["entropy"] == 0 and made["git_commit"] and made["qantar_version"]
+    assert made["settings"]["entropy"] == 0 and made["settings"]["fingerprint"] and len(made["sessions"]) == 2
+    assert all(x["git_commit"] and x["qantar_version"] and x["stopped"] == f"{g} generations"
+               for x, g in zip(made["sessions"], (2, 3)))
     other = calibrate(scenario, [LEGITIMACY, THRESHOLD], tmp_path / "other", population=10, generations=1,
                       workers=1, entropy=5)
     assert other.generations[0] != one.generations[0]
@@ -106,18 +108,83 @@ def test_cli_calibrate_then_run_from_the_posterior(scenario, tmp_path):
 def test_cli_refuses_bad_calibrate_and_posterior_input(scenario, tmp_path):
     runner = CliRunner()
     for param, message in (("model.legitimacy=0.9:0.5", "LOW < HIGH"), ("model.legitimacy=0.5", "PATH=LOW:HIGH"),
-                           ("model.threshold=0:0.2:log", "LOW > 0")):
+                           ("model.threshold=0:0.2:log", "LOW > 0"), ("model.legitimacy=0.5:inf", "finite")):
         got = runner.invoke(main, ["calibrate", scenario, "--param", param, "--out", str(tmp_path / "c")])
-        assert got.exit_code == 2 and message.replace("PATH", "NAME") in got.output, got.output
+        assert got.exit_code == 2 and message in got.output, got.output
+    got = runner.invoke(main, ["calibrate", scenario, "--param", "model.legitimacy=0.5:0.9", "--population", "1",
+                               "--out", str(tmp_path / "c")])
+    assert got.exit_code == 2 and "population" in got.output, got.output
     got = runner.invoke(main, ["run", scenario, "--posterior", str(tmp_path), "--out", str(tmp_path / "r")])
     assert got.exit_code == 2 and "no calibration here" in got.output
     got = runner.invoke(main, ["run", "--posterior", str(tmp_path)])
     assert got.exit_code == 2 and "only with a SCENARIO" in got.output
     calibrate(scenario, [LEGITIMACY], tmp_path / "cal", population=4, generations=1, workers=1)
+    got = runner.invoke(main, ["run", scenario, "--posterior", str(tmp_path / "cal"), "--set", "model.legitimacy=0.7",
+                               "--out", str(tmp_path / "r")])
+    assert got.exit_code == 2 and "--set model.legitimacy: the posterior" in got.output, got.output
+    changed = tmp_path / "peaked.toml"  # the calibrated file itself, changed outside the fitted fields
+    changed.write_text(PEAKED.replace("population = 6000", "population = 7000"))
+    got = runner.invoke(main, ["run", str(changed), "--posterior", str(tmp_path / "cal"), "--out", str(tmp_path / "r")])
+    assert got.exit_code == 2 and "changed since it was calibrated" in got.output, got.output
+    with pytest.raises(QantarInputError, match="holds another calibration"):
+        calibrate(str(changed), [LEGITIMACY], tmp_path / "cal", population=4, generations=2, workers=1)
+    changed.write_text(PEAKED)
     other = tmp_path / "other.toml"
     other.write_text(PEAKED.replace('name = "small"', 'name = "other"'))
     got = runner.invoke(main, ["run", str(other), "--posterior", str(tmp_path / "cal"), "--out", str(tmp_path / "r")])
     assert got.exit_code == 2 and "fitted to scenario 'small'" in got.output, got.output
+
+
+def test_failed_runs_are_rejected_and_counted(scenario, tmp_path, monkeypatch):
+    import qantar.experiments.abc_smc as abc_smc
+
+    real = abc_smc.measure_at
+
+    def fragile(scenario, assignments, seed):  # runs here: workers=1 runs the candidates in this process
+        if float(next(a for a in assignments if a.startswith("model.legitimacy")).split("=")[1]) > 0.85:
+            raise ValueError("no such world")
+        return real(scenario, assignments, seed)
+
+    monkeypatch.setattr(abc_smc, "measure_at", fragile)
+    result = calibrate(scenario, [LEGITIMACY], tmp_path / "cal", population=8, generations=2, workers=1)
+    manifest, table = read_posterior(tmp_path / "cal")
+    session = manifest["sessions"][-1]
+    assert len(result.generations) == 2 and session["failed_runs"] > 0
+    assert session["first_error"] == "ValueError: no such world" and max(table.column("L").to_pylist()) <= 0.85
+    assert session["runs_executed"] >= manifest["total_evaluations"] + 8  # + the first prior sample
+
+
+def test_interrupted_continued_finished_and_budgeted(scenario, tmp_path):
+    straight = calibrate(scenario, [LEGITIMACY], tmp_path / "straight", population=6, generations=3, workers=1)
+
+    def stop_in_generation_1(t, accepted, evaluated, n):
+        if t == 1:
+            raise KeyboardInterrupt
+
+    cut = calibrate(scenario, [LEGITIMACY], tmp_path / "cut", population=6, generations=3, workers=1,
+                    on_progress=stop_in_generation_1)
+    assert cut.interrupted and len(cut.generations) == 1
+    again = calibrate(scenario, [LEGITIMACY], tmp_path / "cut", population=6, generations=3, workers=1)
+    assert again.generations == straight.generations and again.stopped == "3 generations"
+    assert pq.read_table(tmp_path / "cut" / "posterior.parquet").equals(
+        pq.read_table(tmp_path / "straight" / "posterior.parquet"))
+    done = calibrate(scenario, [LEGITIMACY], tmp_path / "cut", population=6, generations=3, workers=1)
+    sessions = json.loads((tmp_path / "cut" / "calibration.json").read_text())["sessions"]
+    assert done.generations == straight.generations and sessions[-1]["runs_executed"] == 0 and len(sessions) == 3
+    more = calibrate(scenario, [LEGITIMACY], tmp_path / "cut", population=6, generations=10, max_simulations=1,
+                     workers=1)
+    assert len(more.generations) == 4  # the budget counts from this call, checked after each generation
+
+
+def test_threads_take_turns_and_give_the_same_posterior(scenario, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    calibrate(scenario, [LEGITIMACY, THRESHOLD], tmp_path / "one", population=8, generations=2, workers=1)
+    with ThreadPoolExecutor(2) as threads:
+        calibrate(scenario, [LEGITIMACY, THRESHOLD], tmp_path / "threads", population=8, generations=2,
+                  executor=threads)
+    assert pq.read_table(tmp_path / "one" / "posterior.parquet").equals(
+        pq.read_table(tmp_path / "threads" / "posterior.parquet"))
 
 
 def test_particles_are_drawn_by_weight():
@@ -127,3 +194,5 @@ def test_particles_are_drawn_by_weight():
     drawn = draw_particles(table, 4000, 3)
     assert drawn == draw_particles(table, 4000, 3) and 0 not in drawn
     assert abs(np.mean(np.array(drawn) == 2) - 0.75) < 0.03
+    with pytest.raises(QantarInputError, match="weights"):
+        draw_particles(pa.table({"weight": [0.0, float("nan")]}), 2, 0)

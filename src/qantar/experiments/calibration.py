@@ -21,8 +21,10 @@ The procedure (``refocus``), documented with its results for ``kazakhstan-2022``
    calibration. It is rerun with a full ensemble and its verdicts are reported as they
    come out.
 
-It is a point estimate with its neighbourhood, not a posterior: issue 5's ``qantar
-calibrate`` (ABC) is to replace it.
+It is a point estimate with its neighbourhood, not a posterior. ``experiments.abc_smc``
+(``qantar calibrate``) gives a posterior, using this module's ``Parameter``, distances and
+score; the built-in ``kazakhstan-2022`` is now calibrated that way, and this procedure's
+result stays for the record (``docs/validation/kazakhstan-2022-calibration.md``).
 
 Example:
     >>> Parameter("k", ("model.arrest_constant",), 1.0, 4.0).assignments(2.5)

@@ -20,6 +20,8 @@ matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from qantar.report.plots import save_figure  # noqa: E402
+
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
     """The lower weighted quantiles: the smallest value whose cumulative weight reaches q."""
@@ -48,17 +50,28 @@ def marginals(manifest: dict, table) -> list[dict]:
 def render(manifest: dict, table, figure: str) -> str:
     """The markdown report of a calibration folder."""
     s = manifest["settings"]
-    lines = [f"# Calibration of {s['scenario']} by ABC-SMC", "",
+    sessions = manifest.get("sessions", [])
+    lines = [f"# Calibration of {s.get('scenario_name', s['scenario'])} by ABC-SMC", "",
              f"{len(s['parameters'])} parameters, a population of {s['population']}, entropy {s['entropy']}; "
-             f"{manifest.get('total_evaluations', 0)} runs in {manifest.get('seconds_total', 0):.0f} s "
-             f"(qantar {manifest.get('qantar_version')}, commit {manifest.get('git_commit')}).",
-             "The distance is the root mean square of the targets' distances in one run "
-             "(0 inside every reported range; see `docs/experiments.md`).", ""]
+             f"{manifest.get('runs_executed', 0)} runs in {manifest.get('seconds_total', 0):.0f} s, in "
+             f"{len(sessions)} session(s). The distance is the root mean square of the targets' distances in one "
+             "run (0 inside every reported range; see `docs/experiments.md`).", ""]
     if s["fixed"]:
         lines += ["Fixed at every particle: " + ", ".join(f"`{a}`" for a in s["fixed"]), ""]
-    if manifest.get("interrupted_last_session"):
+    lines += ["| session | started | qantar, commit | runs | failed | stopped |", "|---|---|---|---|---|---|"]
+    lines += [f"| {k + 1} | {x['started']} | {x['qantar_version']}, {str(x['git_commit'])[:10]} | {x['runs_executed']} | "
+              f"{x['failed_runs']} | {x['stopped']} |" for k, x in enumerate(sessions)]
+    errors = [x["first_error"] for x in sessions if x.get("first_error")]
+    lines += [""] + ([f"Failed runs count as rejected; the first error: `{errors[0]}`", ""] if errors else [])
+    if sessions and "refused" in sessions[-1]["stopped"]:
+        lines += ["**The last generation failed**: the posterior is the last complete generation's.", ""]
+    if sessions and sessions[-1]["stopped"] == "interrupted":
         lines += ["**Interrupted**: the posterior is the last complete generation's.", ""]
-    lines += ["## Generations", "", "| generation | tolerance | runs | acceptance | effective sample size |",
+    lines += ["## Generations", "",
+              "Generation 0 is the prior, cut at the median distance of a first prior sample of the population's "
+              "size; each later one is cut at the median distance of the one before. *Runs*: up to the last "
+              "accepted candidate.", "",
+              "| generation | tolerance | runs | acceptance | effective sample size |",
               "|---|---|---|---|---|"]
     lines += [f"| {g['generation']} | {g['epsilon']:.3f} | {g['evaluations']} | {g['acceptance_rate']:.2f} | "
               f"{g['effective_sample_size']:.0f} |" for g in manifest.get("generations", [])]
@@ -102,11 +115,7 @@ def posterior_figure(manifest: dict, table, path: Path) -> Path:
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(params):]:
         ax.axis("off")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def write_report(folder) -> Path:

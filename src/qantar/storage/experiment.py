@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,17 +48,10 @@ class ExperimentStore:
         renamed folder resumes); another spec in an existing folder is refused, with the
         way out."""
         store = cls(Path(folder))
-        path = store.folder / "manifest.json"
-        if path.exists():
-            old = json.loads(path.read_text())
-            if _what(old.get("spec")) != _what(json.loads(json.dumps(manifest.get("spec"), default=str))):
-                raise QantarInputError(f"{store.folder}: holds another experiment (its manifest.json has another "
-                                       "spec); give a new --out folder, or the same settings to resume it")
-            return store
-        if store.folder.exists() and any(store.folder.iterdir()):
-            raise QantarInputError(f"{store.folder}: exists and is not an experiment folder; give a new --out folder")
-        store.runs.mkdir(parents=True, exist_ok=True)
-        write_json(path, manifest)
+        spec = _what(json.loads(json.dumps(manifest.get("spec"), default=str)))
+        if not claim_folder(store.folder / "manifest.json", manifest, lambda old: _what(old.get("spec")) == spec,
+                            "experiment", "spec"):
+            store.runs.mkdir(parents=True, exist_ok=True)
         return store
 
     @property
@@ -94,6 +88,25 @@ class ExperimentStore:
         path = self.folder / "summary.parquet"
         _atomic_write(path, lambda p: pq.write_table(table, p))
         return path
+
+
+def claim_folder(marker: Path, record: dict, same: Callable[[dict], bool], kind: str, what: str) -> bool:
+    """Open the folder of ``marker`` (its JSON record) for one piece of work: True when it
+    already holds the same one (``same(existing record)``: resume it); a new or empty
+    folder gets the record (False). A folder holding other work, or other files, is
+    refused with the way out, so one never overwrites another."""
+    folder = marker.parent
+    if marker.exists():
+        if not same(json.loads(marker.read_text())):
+            raise QantarInputError(f"{folder}: holds another {kind} (its {marker.name} has another {what}); "
+                                   "give a new --out folder, or the same settings to continue it")
+        return True
+    if folder.exists() and any(folder.iterdir()):
+        raise QantarInputError(f"{folder}: exists and is not a{'n' if kind[0] in 'aeiou' else ''} {kind} folder; "
+                               "give a new --out folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(marker, record)
+    return False
 
 
 def _what(spec: dict | None) -> dict | None:

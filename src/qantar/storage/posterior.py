@@ -2,9 +2,11 @@
 
 Layout::
 
-    FOLDER/calibration.json   settings (scenario, parameters, fixed values, population,
-                              entropy), version, commit, machine, and per generation its
-                              tolerance, evaluations, acceptance rate and effective sample size
+    FOLDER/calibration.json   settings (scenario, its fingerprint, parameters, fixed values,
+                              population, entropy); per generation its tolerance, runs,
+                              acceptance rate and effective sample size; per session (each
+                              call) version, commit, machine, runs executed, failed runs and
+                              why it stopped
     FOLDER/abc.db             pyabc's history (SQLite): every complete generation
     FOLDER/posterior.parquet  the last generation: a row per particle with its weight,
                               distance, unit-cube values (``u.NAME``), values (``NAME``),
@@ -19,7 +21,6 @@ calibration never overwrites another.
 from __future__ import annotations
 
 import json
-import platform
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from qantar.errors import QantarInputError
-from qantar.storage.series import _atomic_write, git_commit, write_json
+from qantar.storage.experiment import claim_folder
+from qantar.storage.series import _atomic_write, write_json
 
 #: Spawn key of the generator that picks each run's particle in ``draw_particles``: beyond
 #: any run's index, so apart from every run's seed (as ``sweep.DESIGN_KEY``).
@@ -35,7 +37,8 @@ DRAW_KEY = 2**31 + 1
 
 
 class PosteriorStore:
-    """The folder of one calibration (see the module's docstring)."""
+    """The folder of one calibration (see the module's docstring). It only reads and
+    writes; ``experiments.abc_smc`` makes the records and the table."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -48,58 +51,26 @@ class PosteriorStore:
         """A new calibration in ``folder``, or the same one again (to continue it)."""
         store = cls(folder)
         settings = json.loads(json.dumps(settings, default=str))
-        if store.manifest.exists():
-            if json.loads(store.manifest.read_text()).get("settings") != settings:
-                raise QantarInputError(f"{store.folder}: holds another calibration (its calibration.json has other "
-                                       "settings); give a new --out folder, or the same settings to continue it")
-            return store
-        if store.folder.exists() and any(store.folder.iterdir()):
-            raise QantarInputError(f"{store.folder}: exists and is not a calibration folder; give a new --out folder")
-        store.folder.mkdir(parents=True, exist_ok=True)
-        write_json(store.manifest, {"settings": settings})
+        claim_folder(store.manifest, {"settings": settings, "sessions": []}, lambda old: old.get("settings") == settings,
+                     "calibration", "settings")
         return store
 
-    def write(self, history, model, *, interrupted: bool, seconds: float) -> list[dict]:
-        """Write the manifest's generations and the last generation's posterior; returns the
-        generations."""
-        from qantar import __version__
+    def record(self) -> dict:
+        return json.loads(self.manifest.read_text())
 
-        pops = history.get_all_populations()
-        gens = [{"generation": int(r.t), "epsilon": float(r.epsilon), "evaluations": int(r.samples),
-                 "particles": int(r.particles)} for r in pops.itertuples() if r.t >= 0]
-        for g in gens:
-            g["acceptance_rate"] = round(g["particles"] / max(g["evaluations"], 1), 4)
-            _, w = history.get_distribution(m=0, t=g["generation"])
-            g["effective_sample_size"] = round(float(1.0 / np.sum((w / w.sum()) ** 2)), 1)
-        old = json.loads(self.manifest.read_text())
-        write_json(self.manifest, old | {
-            "generations": gens, "total_evaluations": int(sum(g["evaluations"] for g in gens)),
-            "interrupted_last_session": interrupted, "seconds_last_session": round(seconds, 2),
-            "seconds_total": round(old.get("seconds_total", 0.0) + seconds, 2),
-            "qantar_version": __version__, "git_commit": git_commit(),
-            "machine": {"python": platform.python_version(), "platform": platform.platform()}})
-        if gens:
-            _atomic_write(self.posterior, lambda tmp: pq.write_table(posterior_table(history, model), tmp))
-        return gens
-
-
-def posterior_table(history, model) -> pa.Table:
-    """The last generation's particles, a row each (see the module's docstring)."""
-    t = history.max_t
-    particles = history.get_population(t).particles
-    weights = np.array([p.weight for p in particles], dtype=float)
-    columns: dict[str, list] = {"generation": [t] * len(particles), "particle": list(range(len(particles))),
-                                "weight": list(weights / weights.sum()),
-                                "distance": [float(p.distance) for p in particles]}
-    for par in model.parameters:
-        columns[f"u.{par.name}"] = [float(p.parameter[par.name]) for p in particles]
-        columns[par.name] = [par.value(float(p.parameter[par.name])) for p in particles]
-    for key in particles[0].sum_stat:
-        if key.startswith("d."):
-            columns[key] = [float(p.sum_stat[key]) for p in particles]
-    columns["seed_key"] = [[int(v) for v in p.sum_stat["seed_key"]] for p in particles]
-    columns["assignments"] = [model.assignments(p.parameter) for p in particles]
-    return pa.table(columns)
+    def write(self, generations: list[dict], session: dict, posterior: pa.Table | None) -> dict:
+        """Keep a session's end: the generations so far, the session appended to the
+        record's ``sessions``, and the posterior (the last complete generation's) if any."""
+        old = self.record()
+        record = old | {"generations": generations,
+                        "total_evaluations": int(sum(g["evaluations"] for g in generations)),
+                        "runs_executed": int(old.get("runs_executed", 0) + session["runs_executed"]),
+                        "seconds_total": round(old.get("seconds_total", 0.0) + session["seconds"], 2),
+                        "sessions": old.get("sessions", []) + [session]}
+        if posterior is not None:
+            _atomic_write(self.posterior, lambda tmp: pq.write_table(posterior, tmp))
+        write_json(self.manifest, record)
+        return record
 
 
 def read_posterior(folder) -> tuple[dict, pa.Table]:
@@ -115,5 +86,8 @@ def draw_particles(table: pa.Table, runs: int, entropy: int) -> list[int]:
     """Which particle each of ``runs`` runs takes: drawn by weight, with replacement, from
     ``SeedSequence(entropy, spawn_key=(DRAW_KEY,))`` (apart from the runs' own seeds)."""
     weights = np.asarray(table.column("weight").to_numpy(), dtype=float)
+    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and weights.sum() > 0):
+        raise QantarInputError("posterior.parquet: its weights are not finite, non-negative and summing to more "
+                               "than 0; calibrate again")
     rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(DRAW_KEY,)))
     return [int(k) for k in rng.choice(len(weights), size=runs, p=weights / weights.sum())]
