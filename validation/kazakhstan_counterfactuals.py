@@ -61,7 +61,7 @@ def main() -> None:
         f"commit {git_commit()}), {args.seeds} runs each, the same seeds for all "
         "(`SeedSequence(0).spawn`). Each row: the medians without the event (B) and with it (A, the "
         "base), and B - A with a bootstrap 90% interval, as `qantar compare` prints them. The model "
-        "is the calibrated scenario (`kazakhstan-2022-calibration.md`); what it says about the "
+        "is the calibrated scenario (`kazakhstan-2022-abc.md`); what it says about the "
         "real January is only as good as that calibration.",
         "",
     ]

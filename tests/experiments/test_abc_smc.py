@@ -196,3 +196,32 @@ def test_particles_are_drawn_by_weight():
     assert abs(np.mean(np.array(drawn) == 2) - 0.75) < 0.03
     with pytest.raises(QantarInputError, match="weights"):
         draw_particles(pa.table({"weight": [0.0, float("nan")]}), 2, 0)
+
+
+def test_runs_with_their_own_steps_a_day_share_one_clock(tmp_path):
+    """A posterior may fit steps a day, so the runs of one ensemble can have different time
+    grids: the report, its figures and `qantar compare` put them on the finest one."""
+    import datetime as dt
+
+    from qantar.report.scenario import on_one_clock
+
+    day = dt.datetime(2022, 1, 1)
+    hourly = [day + dt.timedelta(hours=h) for h in range(5)]
+    times, values = on_one_clock([(hourly, np.arange(5.0)), (hourly[::2], np.array([10.0, 20.0, 30.0]))])
+    assert times == hourly and values.tolist() == [[0, 1, 2, 3, 4], [10, 10, 20, 20, 30]]
+
+    runner = CliRunner()
+    path = tmp_path / "mixed.toml"
+    path.write_text(PEAKED)
+    cal = tmp_path / "cal"
+    calibrate(str(path), [Parameter("steps", ("steps_per_day",), choices=(6, 12)), LEGITIMACY], cal,
+              population=6, generations=1, workers=1)
+    steps = {a for row in read_posterior(cal)[1].column("assignments").to_pylist() for a in row if a.startswith("steps")}
+    assert steps == {"steps_per_day=6", "steps_per_day=12"}
+    for out in ("a", "b"):
+        got = runner.invoke(main, ["run", str(path), "--posterior", str(cal), "--seeds", "6", "--workers", "1",
+                                   "--out", str(tmp_path / out), "-q"] + (["--seed", "1"] if out == "b" else []))
+        assert got.exit_code == 0, got.output
+    assert (tmp_path / "a" / "figures" / "national.png").exists()
+    got = runner.invoke(main, ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "c")])
+    assert got.exit_code == 0, got.output

@@ -89,12 +89,12 @@ def test_more_bad_input_is_refused(tmp_path, change, expected):
 
 
 def test_builtin_kazakhstan_carries_the_calibrated_point():
-    """The built-in file holds the values of the calibration's chosen point
-    (docs/validation/kazakhstan-2022-calibration-best.json): applying them changes nothing."""
+    """The built-in file holds the values of the ABC calibration's chosen point
+    (docs/validation/kazakhstan-2022-abc-best.json): applying them changes nothing."""
     import json
     from pathlib import Path
 
-    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-calibration-best.json"
+    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-abc-best.json"
     assignments = json.loads(best.read_text())["assignments"]
     as_shipped = load_scenario("kazakhstan-2022").model_dump()
     assert load_scenario("kazakhstan-2022", assignments).model_dump() == as_shipped

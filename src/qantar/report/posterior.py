@@ -60,7 +60,8 @@ def render(manifest: dict, table, figure: str) -> str:
         lines += ["Fixed at every particle: " + ", ".join(f"`{a}`" for a in s["fixed"]), ""]
     lines += ["| session | started | qantar, commit | runs | failed | stopped |", "|---|---|---|---|---|---|"]
     lines += [f"| {k + 1} | {x['started']} | {x['qantar_version']}, {str(x['git_commit'])[:10]} | {x['runs_executed']} | "
-              f"{x['failed_runs']} | {x['stopped']} |" for k, x in enumerate(sessions)]
+              f"{'not counted' if x['failed_runs'] is None else x['failed_runs']} | {x['stopped']} |"
+              for k, x in enumerate(sessions)]
     errors = [x["first_error"] for x in sessions if x.get("first_error")]
     lines += [""] + ([f"Failed runs count as rejected; the first error: `{errors[0]}`", ""] if errors else [])
     if sessions and "refused" in sessions[-1]["stopped"]:

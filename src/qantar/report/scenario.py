@@ -27,6 +27,23 @@ def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.median(values, axis=0), np.percentile(values, 5, axis=0), np.percentile(values, 95, axis=0)
 
 
+def on_one_clock(series: list[tuple[list, np.ndarray]]) -> tuple[list, np.ndarray]:
+    """Runs' series (``(times, values)`` each) as rows on one time axis, the finest run's.
+    Runs of an ensemble share their times, except when each takes a posterior particle
+    with its own steps a day; a coarser run then shows, at each time, its last value
+    recorded at or before it (counts hold between steps)."""
+    times = max((t for t, _ in series), key=len)
+    grid = np.array([t.timestamp() for t in times])
+    rows = []
+    for t, v in series:
+        if len(t) == len(times):
+            rows.append(np.asarray(v))
+            continue
+        own = np.array([x.timestamp() for x in t])
+        rows.append(np.asarray(v)[np.clip(np.searchsorted(own, grid, side="right") - 1, 0, len(own) - 1)])
+    return list(times), np.array(rows)
+
+
 def plot_band(ax, times, values: np.ndarray, colour: str, label: str | None = None, lw: float = 1.3) -> None:
     """Median over runs (rows of ``values``) as a line, their 5-95% band shaded."""
     mid, lo, hi = band(values)
@@ -45,14 +62,13 @@ def _mark_events(ax, scenario) -> None:
 def national_figure(runs: list, path: Path) -> Path:
     """National participants and detained (people): median and 90% band over runs, events marked."""
     scenario = runs[0].scenario
-    times = runs[0].times
     fig, axes = plt.subplots(3, 1, figsize=(11, 8.5), dpi=110, sharex=True)
     top, bottom = axes[0], axes[-1]
     panels = ((axes[0], ("active",), "#c44e52", "participants (active)"),
               (axes[1], ("detained",), "#555555", "detained (cumulative)"),
               (axes[2], ("civilians_killed", "security_killed"), "#000000", "killed (cumulative)"))
     for ax, columns, colour, label in panels:
-        values = np.array([sum(r.people(c) for c in columns).sum(axis=0) for r in runs])
+        times, values = on_one_clock([(r.times, sum(r.people(c) for c in columns).sum(axis=0)) for r in runs])
         plot_band(ax, times, values, colour, f"median of {len(runs)} runs, 90% band")
         ax.set_ylabel(label)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
@@ -65,14 +81,13 @@ def national_figure(runs: list, path: Path) -> Path:
 def regions_figure(runs: list, path: Path) -> Path:
     """Each region's participants: median and 90% band over runs."""
     scenario = runs[0].scenario
-    times = runs[0].times
     n = len(runs[0].regions)
     cols = 3
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(11, 2.2 * rows), dpi=110, sharex=True, squeeze=False)
     for k, name in enumerate(runs[0].regions):
         ax = axes[k // cols, k % cols]
-        plot_band(ax, times, np.array([r.people("active")[k] for r in runs]), "#c44e52", lw=1.0)
+        plot_band(ax, *on_one_clock([(r.times, r.people("active")[k]) for r in runs]), "#c44e52", lw=1.0)
         ax.set_title(name, fontsize=9)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d"))
     for k in range(n, rows * cols):
@@ -115,14 +130,11 @@ def compare_figure(label_a: str, runs_a: pa.Table, label_b: str, runs_b: pa.Tabl
     """National participants of two ensembles (``series.parquet`` tables): median and 90% band."""
     fig, ax = plt.subplots(figsize=(11, 4.5), dpi=110)
     for label, table, colour in ((label_a, runs_a, "#4c72b0"), (label_b, runs_b, "#c44e52")):
-        nat = table.filter(pc.equal(table["region"], "national"))
-        runs, steps = nat["run"].to_numpy(), nat["step"].to_numpy()
-        _, row = np.unique(runs, return_inverse=True)  # run numbers may have gaps (an interrupted ensemble)
-        values = np.zeros((row.max() + 1, steps.max() + 1))
-        values[row, steps] = nat["active"].to_numpy()
-        times = np.empty(steps.max() + 1, dtype=object)
-        times[steps] = nat["time"].to_pylist()
-        plot_band(ax, times, values, colour, f"{label} (median, 90% band)")
+        nat = table.filter(pc.equal(table["region"], "national")).sort_by([("run", "ascending"), ("step", "ascending")])
+        runs, times, active = nat["run"].to_numpy(), nat["time"].to_pylist(), nat["active"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1], True])  # run numbers may have gaps
+        plot_band(ax, *on_one_clock([(times[a:b], active[a:b]) for a, b in zip(starts[:-1], starts[1:])]), colour,
+                  f"{label} (median, 90% band)")
     ax.set_ylabel("participants (active)")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.legend(fontsize=8, frameon=False)
