@@ -76,6 +76,15 @@ def parse_rule_overrides(pairs: tuple[str, ...]) -> dict[str, object]:
     return overrides
 
 
+def where_runs_run(command):
+    """``--workers`` and ``--cluster``, the same on every command that runs many worlds."""
+    command = click.option("--cluster", metavar="ADDRESS", default=None,
+                           help="Run on the Dask scheduler at ADDRESS instead of local processes "
+                                "(pip install 'qantar[dask]').")(command)
+    return click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="Processes. [default: the available cores]")(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qantar")
 def main() -> None:
@@ -392,10 +401,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
 @click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
               help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes. [default: the available cores]")
-@click.option("--cluster", metavar="ADDRESS", default=None,
-              help="Run on the Dask scheduler at ADDRESS instead of local processes (pip install 'qantar[dask]').")
+@where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The experiment's folder: new, or the same experiment's to resume it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -477,8 +483,7 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
 @click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
               help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes. [default: the available cores]")
-@click.option("--cluster", metavar="ADDRESS", default=None, help="Run on the Dask scheduler at ADDRESS.")
+@where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The study's folder (an experiment folder: resumable, queryable).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -556,8 +561,7 @@ def parse_range(name: str, text: str, allow_log: bool = False) -> tuple[float, f
 @click.option("--min-distance", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Stop once the tolerance is at or below this (0: every target met).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Entropy of every draw and run.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes. [default: the available cores]")
-@click.option("--cluster", metavar="ADDRESS", default=None, help="Run on the Dask scheduler at ADDRESS.")
+@where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The calibration's folder; the same command again continues it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
