@@ -2,8 +2,8 @@
 
 Two views: ``summary`` (``summary.parquet``: one row per run, nested measures as
 ``"measures.peak_active"`` columns) and ``series`` (every run's ``runs/*.parquet``, with a
-``run`` column). The result is an Arrow table (``.to_pandas()`` makes a DataFrame where
-pandas is installed; qantar does not need it).
+``run`` column). ``query`` returns an Arrow table, ``query_frame`` a pandas DataFrame
+(pandas comes with SALib, a dependency).
 
 Example:
     >>> import tempfile, pathlib
@@ -13,6 +13,8 @@ Example:
     >>> _ = run_sweep(spec, folder, workers=1)
     >>> query(folder, 'SELECT "point.legitimacy" AS L, status FROM summary ORDER BY run').to_pylist()
     [{'L': 0.6, 'status': 'done'}, {'L': 0.9, 'status': 'done'}]
+    >>> query_frame(folder, 'SELECT count(*) AS n FROM series GROUP BY run ORDER BY run')["n"].tolist()
+    [11, 11]
 """
 
 from __future__ import annotations
@@ -46,3 +48,8 @@ def query(folder, sql: str) -> pa.Table:
         return con.sql(sql).to_arrow_table()
     except duckdb.Error as exc:
         raise QantarInputError(f"query: {exc}".splitlines()[0] + " (views: summary, series)") from None
+
+
+def query_frame(folder, sql: str):
+    """``query``'s result as a pandas DataFrame."""
+    return query(folder, sql).to_pandas()
