@@ -16,7 +16,7 @@ can speak to.
 Stages:
 
 1. **Calibrate** into ``docs/validation/kazakhstan-2022-abc/`` (resumable: the same
-   command continues it; pyabc's ``abc.db`` stays out of git, see its ``.gitignore``).
+   command continues it from pyabc's ``abc.db``, which is kept in git for that).
 2. **Choose the built-in point.** The ``--top`` particles of the last generation with the
    smallest distance run again with ``--top-seeds`` fresh seeds; the best on those is the
    point the built-in TOML carries (a particle of the posterior, not a mean of marginals,
@@ -28,7 +28,7 @@ Stages:
 Usage::
 
     python validation/calibrate_kazakhstan_abc.py [--population 200] [--generations 10]
-        [--max-runs 12000] [--entropy 2022] [--report-only]
+        [--max-runs 12000] [--entropy 2022] [--stage calibrate|choose|report|all]
 """
 
 from __future__ import annotations
@@ -147,11 +147,12 @@ def render(record: dict, manifest: dict, table) -> str:
     chosen = record["chosen"]
     lines = [
         "# kazakhstan-2022: calibration by ABC-SMC", "",
-        f"Made by `{record['command']}` and then `--stage choose` (qantar {record['qantar_version']}, commit "
-        f"{record['git_commit']}): {manifest['total_evaluations']} runs in {manifest['seconds_total'] / 60:.0f} "
-        f"minutes on 2 cores for the posterior, {record['choose_seconds'] / 60:.1f} more for the choice. The "
-        "posterior is in `kazakhstan-2022-abc/` (`posterior.parquet`, `calibration.json`, and pyabc's own "
-        "report `calibration.md`); the chosen point in `kazakhstan-2022-abc-best.json`. The built-in scenario "
+        f"Made by `{record['command']}` ({manifest['sessions'][0]['stopped']}) and then `--stage choose` (qantar "
+        f"{record['qantar_version']}, commit {record['git_commit']}): {manifest['runs_executed']} runs in "
+        f"{manifest['seconds_total'] / 60:.0f} minutes on 2 cores for the posterior (with the first prior sample), "
+        f"{record['choose_seconds'] / 60:.1f} more for the choice. The "
+        "posterior is in `kazakhstan-2022-abc/` (`posterior.parquet`, `calibration.json`, and its report "
+        "`calibration.md`); the chosen point in `kazakhstan-2022-abc-best.json`. The built-in scenario "
         "carries the chosen point's values.", "",
         "## Procedure", "",
         "`qantar calibrate`'s method (`docs/experiments.md`) over the parameters the targets inform, with the "
@@ -174,7 +175,7 @@ def render(record: dict, manifest: dict, table) -> str:
     lines += ["",
         "The run:", "",
         f"- population {manifest['settings']['population']}, entropy {manifest['settings']['entropy']}, "
-        f"{len(gens)} generations; stopped: {manifest['sessions'][-1]['stopped']};",
+        f"{len(gens)} generations; stopped: {manifest['sessions'][0]['stopped']};",
         f"- then the {record['top']} particles of the last generation with the smallest distance ran again "
         f"with {record['top_seeds']} fresh seeds; the best on those (the root mean square of the targets' "
         "distances on the runs' medians, as the point calibration scores) is the built-in point;",

@@ -599,8 +599,9 @@ def calibrate(scenario, params, assignments, population, generations, max_runs, 
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     if not result.generations:
-        click.echo("interrupted before the first generation was complete; nothing to report", err=True)
-        sys.exit(130)
+        click.echo(f"stopped ({result.stopped}) before the first generation was complete; nothing to report",
+                   err=True)
+        sys.exit(130 if result.interrupted else 1)
     if not quiet:
         manifest, table = read_posterior(out_dir)
         g = result.generations[-1]

@@ -126,7 +126,7 @@ def test_cli_refuses_bad_calibrate_and_posterior_input(scenario, tmp_path):
     changed.write_text(PEAKED.replace("population = 6000", "population = 7000"))
     got = runner.invoke(main, ["run", str(changed), "--posterior", str(tmp_path / "cal"), "--out", str(tmp_path / "r")])
     assert got.exit_code == 2 and "changed since it was calibrated" in got.output, got.output
-    with pytest.raises(QantarInputError, match="holds another calibration"):
+    with pytest.raises(QantarInputError, match="changed since this calibration began"):
         calibrate(str(changed), [LEGITIMACY], tmp_path / "cal", population=4, generations=2, workers=1)
     changed.write_text(PEAKED)
     other = tmp_path / "other.toml"
@@ -152,6 +152,27 @@ def test_failed_runs_are_rejected_and_counted(scenario, tmp_path, monkeypatch):
     assert len(result.generations) == 2 and session["failed_runs"] > 0
     assert session["first_error"] == "ValueError: no such world" and max(table.column("L").to_pylist()) <= 0.85
     assert session["runs_executed"] >= manifest["total_evaluations"] + 8  # + the first prior sample
+
+
+def test_runs_that_keep_failing_stop_the_calibration(scenario, tmp_path, monkeypatch):
+    import qantar.experiments.abc_smc as abc_smc
+
+    def broken(scenario, assignments, seed):
+        raise ValueError("no such world")
+
+    monkeypatch.setattr(abc_smc, "measure_at", broken)
+    with pytest.raises(QantarInputError, match="8 of 8 runs failed; the first: ValueError: no such world"):
+        calibrate(scenario, [LEGITIMACY], tmp_path / "cal", population=8, generations=2, workers=1)
+    session = json.loads((tmp_path / "cal" / "calibration.json").read_text())["sessions"][-1]
+    assert session["failed_runs"] == 8 and not (tmp_path / "cal" / "posterior.parquet").exists()
+
+
+def test_whole_numbers_and_clashes_are_refused_before_anything_runs(scenario, tmp_path):
+    with pytest.raises(QantarInputError, match="parameter steps at .*choices"):
+        calibrate(scenario, [Parameter("steps", ("steps_per_day",), 2, 12)], tmp_path / "a", workers=1)
+    with pytest.raises(QantarInputError, match="--set model.legitimacy: also fitted by parameter L"):
+        calibrate(scenario, [LEGITIMACY], tmp_path / "b", fixed=["model.legitimacy=0.7"], workers=1)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_interrupted_continued_finished_and_budgeted(scenario, tmp_path):

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import math
 import platform
@@ -182,19 +183,31 @@ def seeded_sampler(entropy: int, log: SamplerLog, executor=None, workers: int | 
                     stop = int(min(start + batch, max_eval))
                     size = CHUNK if not workers else max(1, min(CHUNK, math.ceil((stop - start) / (2 * workers))))
                     chunks = [list(range(a, min(a + size, stop))) for a in range(start, stop, size)]
-                    got = run_tasks(simulate_candidates, [(payload, entropy, t, c) for c in chunks],
-                                    workers=1, executor=executor)
+                    try:
+                        got = run_tasks(simulate_candidates, [(payload, entropy, t, c) for c in chunks],
+                                        workers=1, executor=executor)
+                    except QantarInputError:
+                        raise
+                    except Exception as exc:  # the executor lost candidates (e.g. Dask's KilledWorker)
+                        raise QantarInputError(f"calibrate: the executor lost candidates ({type(exc).__name__}: "
+                                               f"{exc}); the complete generations are kept: run the same command "
+                                               "again to continue") from None
                     if len(got) < len(chunks):
                         raise KeyboardInterrupt  # interrupted: pyabc keeps the complete generations
                     for k in range(len(chunks)):
                         for particle in got[k]:
                             log.runs_executed += 1
-                            if "error" in particle.sum_stat:
+                            if "error" in particle.sum_stat:  # rejected, whatever the tolerance (even infinite)
+                                particle.accepted = False
                                 log.failed_runs += 1
                                 log.first_error = log.first_error or particle.sum_stat["error"]
                             if sample.n_accepted < n:
                                 sample.append(particle)
                                 evaluated += 1
+                    if log.failed_runs >= max(n, 2 * (log.runs_executed - log.failed_runs) + n):
+                        raise QantarInputError(f"calibrate: {log.failed_runs} of {log.runs_executed} runs failed; "
+                                               f"the first: {log.first_error}. Narrow the --param ranges or fix "
+                                               "the scenario")
                     if on_progress:
                         on_progress(t, sample.n_accepted, evaluated, n)
                     rate = max(sample.n_accepted / max(evaluated, 1), 0.02)
@@ -307,16 +320,35 @@ def check_inputs(scenario: str, parameters: list[Parameter], fixed: list[str], p
         raise QantarInputError(f"population: {population} particles cannot fit {len(parameters)} parameters (the "
                                "perturbation kernel's covariance would be singular); give more than "
                                f"{len(parameters)}, better 10 a parameter")
+    fixed_paths = {a.split("=", 1)[0].strip() for a in fixed}
+    for p in parameters:
+        if fixed_paths & set(p.paths):
+            raise QantarInputError(f"--set {sorted(fixed_paths & set(p.paths))[0]}: also fitted by parameter "
+                                   f"{p.name}; fix it or fit it, not both")
     sc = load_scenario(scenario, fixed)
     if not sc.targets:
         raise QantarInputError(f"scenario {sc.name!r} has no [[targets]] to calibrate against; add some")
     for p in parameters:
-        for u in (0.0, 1.0):
+        for u in (0.0, 0.37, 1.0):  # the ends, and a point inside, which whole-number fields refuse
             try:
                 load_scenario(scenario, fixed + p.assignments(p.value(u)))
             except QantarInputError as exc:
-                raise QantarInputError(f"parameter {p.name} at {p.value(u):g}: {exc}") from None
+                raise QantarInputError(f"parameter {p.name} at {p.value(u):g}: {exc} (a whole-number field is "
+                                       "fitted over choices: Parameter(..., choices=(...)) in Python)") from None
     return sc
+
+
+def refuse_changed_scenario(folder, settings: dict) -> None:
+    """A folder whose calibration has these settings but another fingerprint was fitted
+    to the scenario before it changed: say so (not just "other settings")."""
+    path = Path(folder) / "calibration.json"
+    if not path.exists():
+        return
+    old = json.loads(path.read_text()).get("settings", {})
+    same = {k: v for k, v in json.loads(json.dumps(settings)).items() if k != "fingerprint"}
+    if old.get("fingerprint") != settings["fingerprint"] and {k: v for k, v in old.items() if k != "fingerprint"} == same:
+        raise QantarInputError(f"{folder}: scenario {settings['scenario_name']!r} changed since this calibration "
+                               "began (its fields outside the fitted ones differ); calibrate into a new --out folder")
 
 
 def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list[str] | None = None,
@@ -345,10 +377,11 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
         scenario = str(Path(scenario).resolve())  # the same file from any folder
     model = ScenarioModel(scenario, parameters, fixed, entropy)
     middle = model.assignments({p.name: 0.5 for p in parameters})
-    store = PosteriorStore.open(folder, settings={
-        "scenario": scenario, "scenario_name": sc.name, "fingerprint_at": middle,
-        "fingerprint": scenario_fingerprint(scenario, middle), "parameters": [p.describe() for p in parameters],
-        "fixed": fixed, "population": population, "entropy": entropy})
+    settings = {"scenario": scenario, "scenario_name": sc.name, "fingerprint_at": middle,
+                "fingerprint": scenario_fingerprint(scenario, middle), "parameters": [p.describe() for p in parameters],
+                "fixed": fixed, "population": population, "entropy": entropy}
+    refuse_changed_scenario(folder, settings)
+    store = PosteriorStore.open(folder, settings=settings)
     log = SamplerLog()
     local = worker_count(population, workers) if executor is None else None
     pool = local_pool(local) if local and local > 1 else None

@@ -26,11 +26,11 @@ def posterior_scenarios(name: str, folder, seeds: int, entropy: int, assignments
 
     manifest, table = read_posterior(folder)
     settings = manifest["settings"]
-    fitted = settings.get("scenario_name") or load_scenario(settings["scenario"]).name
+    fitted = settings["scenario_name"]
     if fitted != load_scenario(name).name:
         raise QantarInputError(f"--posterior {folder}: was fitted to scenario {fitted!r}, not {name!r}; "
                                "give a calibration of this scenario")
-    if "fingerprint" in settings and scenario_fingerprint(name, settings["fingerprint_at"]) != settings["fingerprint"]:
+    if scenario_fingerprint(name, settings["fingerprint_at"]) != settings["fingerprint"]:
         raise QantarInputError(f"--posterior {folder}: scenario {name!r} changed since it was calibrated (its "
                                "fields outside the fitted ones differ); calibrate it again")
     rows = table.select(["generation", "particle", "assignments"]).to_pylist()

@@ -136,7 +136,7 @@ def run_one(spec: SweepSpec, run: int, point: dict, seed_index: int) -> tuple[di
     row, not raised, so that one bad point does not stop the sweep."""
     started = time.perf_counter()
     seed = np.random.SeedSequence(spec.entropy, spawn_key=(seed_index,))  # = .spawn(seeds)[seed_index]
-    base = {"point": point, "seed": {"entropy": spec.entropy, "spawn_key": list(seed.spawn_key)}}
+    base = row_base(spec, point, seed_index)
     try:
         measures, series = (_scenario_run if spec.scenario else _model_run)(spec, run, point, seed)
     except Exception as exc:  # noqa: BLE001 - recorded with its traceback, the sweep goes on
@@ -144,6 +144,11 @@ def run_one(spec: SweepSpec, run: int, point: dict, seed_index: int) -> tuple[di
                        "traceback": traceback.format_exc(limit=5),
                        "seconds": round(time.perf_counter() - started, 3)}, None
     return base | {"status": "done", "seconds": round(time.perf_counter() - started, 3), "measures": measures}, series
+
+
+def row_base(spec: SweepSpec, point: dict, seed_index: int) -> dict:
+    """What every run's row starts with: its point and its seed (entropy, spawn key)."""
+    return {"point": point, "seed": {"entropy": spec.entropy, "spawn_key": [seed_index]}}
 
 
 def _model_run(spec: SweepSpec, run: int, point: dict, seed) -> tuple[dict, object]:
@@ -234,8 +239,7 @@ def run_sweep(spec: SweepSpec, folder, *, workers: int | None = None, executor=N
     def lost(k: int, error: Exception) -> tuple[dict, None]:
         """A run a passed executor gave up on: failed, with its error (a rerun retries it)."""
         _, point, seed_index = todo_now[k]
-        return {"point": point, "seed": {"entropy": spec.entropy, "spawn_key": [seed_index]},
-                "status": "failed", "error": f"{type(error).__name__}: {error}"}, None
+        return row_base(spec, point, seed_index) | {"status": "failed", "error": f"{type(error).__name__}: {error}"}, None
 
     deaths = 0
     for _ in range(retries + 1):

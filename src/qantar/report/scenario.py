@@ -107,6 +107,12 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
         f"{len(runs)} runs, seeds `SeedSequence({provenance.get('entropy')}).spawn({len(runs)})`, rule set "
         f"`{s.rules}`, {s.steps_per_day} steps a day, {s.scale:g} people per agent.",
         "",
+    ]
+    if provenance.get("posterior"):
+        lines += [f"Each run took a particle of the posterior in `{provenance['posterior']['folder']}` "
+                  f"(generation {provenance['posterior']['generation']}), drawn by weight: its values, which may "
+                  "include the steps a day above, are in `runs.json`.", ""]
+    lines += [
         "## Simulated and reported",
         "",
         "| target | reported | simulated (median) | spread | inside |",
