@@ -32,7 +32,7 @@ from qantar import __version__
 from qantar.analysis.scenario_measures import daily_peak, judge_target, measure_run
 from qantar.experiments.calibration import Parameter, reevaluate, refocus
 from qantar.experiments.scenario_run import run_ensemble
-from qantar.report.scenario import national_figure, regions_figure
+from qantar.report.scenario import national_figure, regions_figure, verdict_table
 from qantar.scenario.load import load_scenario
 from qantar.storage.series import git_commit
 
@@ -175,9 +175,7 @@ def render(record: dict) -> str:
               "| target | distance |", "|---|---|"]
     lines += [f"| {t} | {d:.2f} |" for t, d in best["distances"].items()]
     lines += ["", f"## The calibrated scenario, {record['final_seeds']} runs", "",
-              "| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"]
-    lines += [f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | "
-              f"{'yes' if v['met'] else 'no'} |" for v in record["final_verdicts"]]
+              *verdict_table(record["final_verdicts"])]
     missed = [v for v in record["final_verdicts"] if not v["met"]]
     lines += ["", "Targets missed: " + ("none." if not missed else ", ".join(
         f"{v['target']} (reported {v['reported']}, simulated {v['simulated']})" for v in missed) + "."), ""]

@@ -134,14 +134,10 @@ def choose(args) -> dict:
             "assignments": assignments, "point": point, "posterior": predictive, "screen": screen()}
 
 
-def verdict_rows(verdicts: list[dict]) -> list[str]:
-    return [f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | {'yes' if v['met'] else 'no'} |"
-            for v in verdicts]
-
-
 def render(record: dict, manifest: dict, table) -> str:
     """docs/validation/kazakhstan-2022-abc.md from the saved record and the folder."""
-    from qantar.report.posterior import marginals
+    from qantar.report.posterior import generations_table, marginals_table
+    from qantar.report.scenario import verdict_table
 
     gens = manifest["generations"]
     chosen = record["chosen"]
@@ -182,28 +178,19 @@ def render(record: dict, manifest: dict, table) -> str:
         f"- that point ran as the default ensemble ({record['final_seeds']} runs, `SeedSequence(0)`), and "
         f"the posterior ran as `qantar run kazakhstan-2022 --posterior docs/validation/kazakhstan-2022-abc` "
         f"runs it: {record['final_seeds']} runs, a particle each, drawn by weight.", "",
-        "## Generations", "", "| generation | tolerance | runs | acceptance | effective sample size |",
-        "|---|---|---|---|---|"]
-    lines += [f"| {g['generation']} | {g['epsilon']:.3f} | {g['evaluations']} | {g['acceptance_rate']:.2f} | "
-              f"{g['effective_sample_size']:.0f} |" for g in gens]
+        "## Generations", "", *generations_table(gens)]
     lines += ["", "## Posterior", "",
               "Weighted median and 90% interval of each parameter, the share of its prior range the interval "
               "spans (small: the targets pin it down; near 1: they say little about it), and the chosen point.",
-              "", "| parameter | prior | median | 90% interval | share | chosen |", "|---|---|---|---|---|---|"]
-    for m in marginals(manifest, table):
-        share = "" if m["share"] != m["share"] else f"{m['share']:.2f}"
-        lines.append(f"| {m['name']} | {m['prior']} | {m['median']:.4g} | {m['low']:.4g} to {m['high']:.4g} | "
-                     f"{share} | {chosen['values'][m['name']]:.4g} |")
+              "", *marginals_table(manifest, table, chosen["values"])]
     lines += ["", "![posterior marginals](kazakhstan-2022-abc/posterior.png)", "",
               f"The {record['top']} best particles again with {record['top_seeds']} fresh seeds (one-run distance, "
               "then the score on the new runs): " + ", ".join(
                   f"{t['run_distance']:.2f} -> {t['score']:.2f}" for t in record["top_scores"]) + ".", "",
               f"## The chosen point, {record['final_seeds']} runs", "",
-              "| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"]
-    lines += verdict_rows(record["point"]["final_verdicts"])
+              *verdict_table(record["point"]["final_verdicts"])]
     lines += ["", f"## The posterior, {record['final_seeds']} runs of a particle each", "",
-              "| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"]
-    lines += verdict_rows(record["posterior"]["final_verdicts"])
+              *verdict_table(record["posterior"]["final_verdicts"])]
     days = list(record["point"]["final_daily"])
     regions = record["point"]["final_daily_regions"]
     lines += ["", "## Day by day, the chosen point", "",

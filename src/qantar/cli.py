@@ -76,6 +76,14 @@ def parse_rule_overrides(pairs: tuple[str, ...]) -> dict[str, object]:
     return overrides
 
 
+def model_options(command):
+    """``--rules`` and ``--steps``, for the commands that run Epstein's model without a SCENARIO."""
+    command = click.option("--steps", type=click.IntRange(min=1), default=None,
+                           help="Without SCENARIO: steps per run. [default: 500]")(command)
+    return click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
+                        help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")(command)
+
+
 def where_runs_run(command):
     """``--workers`` and ``--cluster``, the same on every command that runs many worlds."""
     command = click.option("--cluster", metavar="ADDRESS", default=None,
@@ -398,9 +406,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
 @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
               help="Runs per point (seeds SeedSequence(SEED).spawn(SEEDS), the same at every point).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The seeds' entropy.")
-@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
-              help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
+@model_options
 @where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The experiment's folder: new, or the same experiment's to resume it.")
@@ -480,9 +486,7 @@ def sweep(scenario, grid, sample, samples, assignments, seeds, seed, rules, step
               help="Runs per point; a point's output is their mean.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Entropy of the seeds and of the sample.")
-@click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
-              help=f"Without SCENARIO: the rule set. [default: {DEFAULT_RULES}]")
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Without SCENARIO: steps per run. [default: 500]")
+@model_options
 @where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The study's folder (an experiment folder: resumable, queryable).")

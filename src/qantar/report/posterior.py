@@ -47,6 +47,24 @@ def marginals(manifest: dict, table) -> list[dict]:
     return out
 
 
+def generations_table(generations: list[dict]) -> list[str]:
+    """A markdown row per generation: tolerance, runs, acceptance, effective sample size."""
+    return ["| generation | tolerance | runs | acceptance | effective sample size |", "|---|---|---|---|---|"] + [
+        f"| {g['generation']} | {g['epsilon']:.3f} | {g['evaluations']} | {g['acceptance_rate']:.2f} | "
+        f"{g['effective_sample_size']:.0f} |" for g in generations]
+
+
+def marginals_table(manifest: dict, table, chosen: dict | None = None) -> list[str]:
+    """A markdown row per parameter (``marginals``), with a ``chosen`` point's values if given."""
+    extra = ("", "") if chosen is None else (" chosen |", "---|")
+    rows = [f"| parameter | prior | median | 90% interval | share |{extra[0]}", f"|---|---|---|---|---|{extra[1]}"]
+    for m in marginals(manifest, table):
+        share = "" if np.isnan(m["share"]) else f"{m['share']:.2f}"
+        rows.append(f"| {m['name']} | {m['prior']} | {m['median']:.4g} | {m['low']:.4g} to {m['high']:.4g} | {share} |"
+                    + ("" if chosen is None else f" {chosen[m['name']]:.4g} |"))
+    return rows
+
+
 def render(manifest: dict, table, figure: str) -> str:
     """The markdown report of a calibration folder."""
     s = manifest["settings"]
@@ -72,16 +90,9 @@ def render(manifest: dict, table, figure: str) -> str:
               "Generation 0 is the prior, cut at the median distance of a first prior sample of the population's "
               "size; each later one is cut at the median distance of the one before. *Runs*: up to the last "
               "accepted candidate.", "",
-              "| generation | tolerance | runs | acceptance | effective sample size |",
-              "|---|---|---|---|---|"]
-    lines += [f"| {g['generation']} | {g['epsilon']:.3f} | {g['evaluations']} | {g['acceptance_rate']:.2f} | "
-              f"{g['effective_sample_size']:.0f} |" for g in manifest.get("generations", [])]
+              *generations_table(manifest.get("generations", []))]
     lines += ["", "## Posterior", "", "Weighted median and 90% interval of each marginal; *share*: the interval's "
-              "part of the prior range.", "", "| parameter | prior | median | 90% interval | share |",
-              "|---|---|---|---|---|"]
-    for m in marginals(manifest, table):
-        share = "" if np.isnan(m["share"]) else f"{m['share']:.2f}"
-        lines.append(f"| {m['name']} | {m['prior']} | {m['median']:.4g} | {m['low']:.4g} to {m['high']:.4g} | {share} |")
+              "part of the prior range.", "", *marginals_table(manifest, table)]
     d = [c for c in table.column_names if c.startswith("d.")]
     w = table.column("weight").to_numpy()
     if d:

@@ -96,6 +96,13 @@ def regions_figure(runs: list, path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def verdict_table(verdicts: list[dict]) -> list[str]:
+    """Simulated against reported, a markdown row per target (``judge_target``'s verdicts)."""
+    return ["| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"] + [
+        f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | {'yes' if v['met'] else 'no'} |"
+        for v in verdicts]
+
+
 def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
     """The report: what was run, simulated against reported (``verdicts``, from
     ``analysis.scenario_measures.judge_target``), the events, the figures."""
@@ -112,16 +119,7 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
         lines += [f"Each run took a particle of the posterior in `{provenance['posterior']['folder']}` "
                   f"(generation {provenance['posterior']['generation']}), drawn by weight: its values, which may "
                   "include the steps a day above, are in `runs.json`.", ""]
-    lines += [
-        "## Simulated and reported",
-        "",
-        "| target | reported | simulated (median) | spread | inside |",
-        "|---|---|---|---|---|",
-    ]
-    for v in verdicts:
-        lines.append(f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | "
-                     f"{'yes' if v['met'] else 'no'} |")
-    lines += ["", "## Events", ""]
+    lines += ["## Simulated and reported", "", *verdict_table(verdicts), "", "## Events", ""]
     for e in sorted(s.events, key=lambda e: e.at):
         lines.append(f"- {e.at:%d %b %H:%M} `{e.name}` ({e.type}, {', '.join(e.region_names(s.region_names))}): "
                      f"{e.note or ''} [{e.source}]")
