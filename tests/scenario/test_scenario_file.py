@@ -23,6 +23,9 @@ def test_builtin_kazakhstan_loads_with_its_regions():
             "Kyzylorda", "Taldykorgan"}
     assert want <= set(s.region_names)
     assert all(e.source in s.sources for e in s.events) and all(t.source in s.sources for t in s.targets)
+    assert all(r.lat is not None and r.lon is not None and r.unit for r in s.regions)
+    west, east = (next(r for r in s.regions if r.name == n) for n in ("Aktau", "Almaty"))
+    assert west.lon < east.lon and 40 < west.lat < 56
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -35,6 +38,9 @@ def test_builtin_kazakhstan_loads_with_its_regions():
     (("add = 0.2", "add = 0.2\nregions = [\"B\"]"), "events[0] (shock).regions: unknown region 'B'; known: A"),
     (("add = 0.2", "add = 7"), "events[0] (shock).add: Input should be less than or equal to 1 (got 7)"),
     (("days = 2", "days = = 2"), "not valid TOML"),
+    (("population = 10000", "population = 10000\nlat = 95\nlon = 50"), "regions[0] (A).lat: Input should be less than"),
+    (("population = 10000", "population = 10000\nlat = 45\nlon = -181"), "regions[0] (A).lon: Input should be greater"),
+    (("population = 10000", "population = 10000\nlat = 45"), "lat/lon: region 'A' gives one coordinate"),
 ])
 def test_bad_input_is_refused_with_the_field(tmp_path, change, expected):
     path = write(tmp_path, MINIMAL.replace(*change))

@@ -80,6 +80,16 @@ class Region(Strict):
     hardship: Distribution | None = Field(None, description="default: the model's")
     risk_aversion: Distribution | None = Field(None, description="default: the model's")
     source: str | None = Field(None, description="id of the source of population and police")
+    lat: float | None = Field(None, ge=-90, le=90, description="latitude of its centre, degrees north (for maps)")
+    lon: float | None = Field(None, ge=-180, le=180, description="longitude of its centre, degrees east (for maps)")
+    unit: str | None = Field(None, min_length=1, description="the first-level unit (region or city of national "
+                             "significance) it lies in")
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> "Region":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError(f"lat/lon: region {self.name!r} gives one coordinate; give both lat and lon, or neither")
+        return self
 
 
 class Link(Strict):
