@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.analysis.scenario_measures import day_ordinals, measure_run, median_day, target_values
+from qantar.engine.seeds import children
 from qantar.experiments.runner import run_tasks
 from qantar.experiments.scenario_run import run_scenario
 from qantar.experiments.sweep import latin_hypercube
@@ -146,7 +147,7 @@ def evaluate(scenario: str, parameters: list[Parameter], fixed: list[str], point
     """Every point run ``seeds`` times (seeds ``SeedSequence(entropy).spawn(seeds)``, the
     same for every point) and scored; None if interrupted before all finished."""
     targets = load_scenario(scenario, fixed).targets
-    seed_list = np.random.SeedSequence(entropy).spawn(seeds)
+    seed_list = children(entropy, seeds)
     tasks = [(scenario, fixed + [a for p in parameters for a in p.assignments(pt[p.name])], seed)
              for pt in points for seed in seed_list]
     results = run_tasks(measure_at, tasks, workers=workers,
@@ -181,7 +182,7 @@ def refocus(scenario: str, parameters: list[Parameter], fixed: list[str], waves:
     assignments applied at every point (structural choices, not fitted). Returns every
     point evaluated, in order. A Ctrl-C inside a wave ends the procedure: the points of the
     complete waves are returned, fewer than asked."""
-    rng = np.random.default_rng(np.random.SeedSequence(entropy).spawn(1)[0])
+    rng = np.random.default_rng(children(entropy, 1)[0])
     lows, highs = np.zeros(len(parameters)), np.ones(len(parameters))
     done: list[Evaluated] = []
     total = sum(waves) * seeds

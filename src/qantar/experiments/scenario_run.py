@@ -9,8 +9,9 @@ under curfew, hardship as each citizen's own value plus the regional offset (cli
 half up), less the police killed or defected so far, who are not replaced; cops are added on
 random empty cells or withdrawn at random. Between actions the regions run in chunks.
 
-Seeds: the run's seed is a ``SeedSequence``; region k's world gets its k-th spawned child,
-so every region, and the whole run, is reproducible on its own.
+Seeds: the run's seed is a ``SeedSequence``; region k's world gets its k-th child
+(``engine.seeds.children``, which leaves the caller's sequence as it was), so every region,
+and the whole run, is reproducible on its own, and the same seed object gives the same run.
 
 Example:
     >>> from qantar.scenario.schema import Scenario
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
+from qantar.engine.seeds import children
 from qantar.engine.state import CITIZEN, DEAD
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
@@ -207,9 +209,8 @@ def feedback_on(scenario: Scenario) -> bool:
 def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
     """A world per region, seeded from the run's seed spawned once per region."""
     rules = scenario_rules(scenario)
-    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     out = []
-    for region, child in zip(scenario.regions, seq.spawn(len(scenario.regions))):
+    for region, child in zip(scenario.regions, children(seed, len(scenario.regions))):
         world = World.build(region_params(scenario, region), rules, seed=child)
         citizens = np.flatnonzero(world.agents.kind == CITIZEN)
         a = world.agents
@@ -293,9 +294,8 @@ def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int =
     run number, each knowing its ``index``; a Ctrl-C returns the runs finished so far.
     ``on_run_done(done)`` is called as each finishes. A list of ``seeds`` scenarios gives
     run k its own (a particle of a posterior each, for ``qantar run --posterior``)."""
-    children = np.random.SeedSequence(entropy).spawn(seeds)
     scenarios = scenario if isinstance(scenario, list) else [scenario] * seeds
-    finished = run_tasks(run_scenario, list(zip(scenarios, children)), workers=workers,
+    finished = run_tasks(run_scenario, list(zip(scenarios, children(entropy, seeds))), workers=workers,
                          executor=executor, on_done=(lambda k, done: on_run_done(done)) if on_run_done else None)
     runs = []
     for k in sorted(finished):
