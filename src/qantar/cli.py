@@ -191,11 +191,11 @@ def run(scenario, seeds, workers, cluster, assignments, posterior, without, rule
         given["max_jail_term"] = parse_jail_term(max_jail_term)  # None here means life
     if steps is None:
         steps = chosen.steps if chosen else 500
-    schedule = chosen.schedule if chosen else ()
     try:
-        validate_schedule(schedule, steps)
         two_groups = chosen is not None and chosen.model == "II"
         params = make_params(InterGroupParams if two_groups else Params, **given)
+        schedule = chosen.schedule_for(params) if chosen else ()
+        validate_schedule(schedule, steps)
         rs = rule_set(rules, **parse_rule_overrides(rule_overrides))
         if out_dir is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

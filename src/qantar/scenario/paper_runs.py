@@ -8,14 +8,23 @@ be overridden. Runs 6-8 use Model II (``model="II"``: two groups, killing, agein
 cloning; ``qantar.engine.intergroup_world``), with the paper's cloning probability 0.05
 and maximum age 200.
 
+Counts in a schedule are derived from the run's parameters, not fixed: run 5 withdraws the
+cops its world starts with, and run 7's peacekeepers are run 8's cop density of its cells
+(``PaperRun.schedule_for``; ``schedule`` is the schedule at the preset's own parameters).
+
 Example:
     >>> r = paper_run("run4")
     >>> r.params["legitimacy"], [(c.step, c.legitimacy) for c in r.schedule]
     (0.9, [(77, 0.7)])
+    >>> run5 = paper_run("run5")
+    >>> run5.schedule[0].cops, run5.schedule_for(run5.make_params(cop_density=0.02))[0].cops   # 118 - 1, 32 - 1
+    (117, 31)
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from qantar.errors import QantarInputError
@@ -31,7 +40,7 @@ class PaperRun:
     title: str
     params: dict
     steps: int
-    schedule: tuple[Change, ...] = ()
+    plan: Callable[[Params], tuple[Change, ...]] | None = None  # the schedule, from the run's parameters
     shows: str = ""  # the paper's claim for this run
     reading: str = ""  # qantar's choices where the paper is silent
     figure: str = ""  # the paper's figure(s)
@@ -42,18 +51,43 @@ class PaperRun:
         """This run's parameters (``InterGroupParams`` for Model II), with ``overrides``."""
         return make_params(InterGroupParams if self.model == "II" else Params, **(self.params | overrides))
 
+    def schedule_for(self, params: Params) -> tuple[Change, ...]:
+        """This run's changes for a world of ``params`` (the preset's, or with flags overriding them)."""
+        return self.plan(params) if self.plan else ()
+
+    @property
+    def schedule(self) -> tuple[Change, ...]:
+        """The changes at the preset's own parameters."""
+        return self.schedule_for(self.make_params())
+
+
+def placed_cops(params: Params) -> int:
+    """The cops a world of ``params`` starts with under exact placement (as
+    ``engine.world.place_agents`` places them: round(density x cells), half up, in the cells
+    the citizens leave); under Bernoulli placement (mesa), the expected number."""
+    n_cit = math.floor(params.citizen_density * params.cells + 0.5)
+    return min(math.floor(params.cop_density * params.cells + 0.5), params.cells - n_cit)
+
+
+def _withdraw_every_cop(params: Params) -> tuple[Change, ...]:
+    """Run 5: one cop fewer every 4 steps from step 50, from the world's cops to none."""
+    return tuple(cop_ramp(start_step=50, start=placed_cops(params), stop=0, every=4))
+
+
+def _deploy_peacekeepers(params: Params) -> tuple[Change, ...]:
+    """Run 7 with peacekeepers: run 8's cop density of the world's cells, at step 50."""
+    peacekeepers = math.floor(PEACEKEEPER_DENSITY * params.cells + 0.5)
+    return (Change(step=PEACEKEEPERS_STEP, cops=placed_cops(params) + peacekeepers),)
+
 
 #: Table 2 of the paper, runs 3 and 4 (and 5 with L = 0.8): vision 7, J_max infinite, cops 0.074.
 _RUNS_3_TO_5 = {"citizen_vision": 7.0, "cop_vision": 7.0, "max_jail_term": None, "cop_density": 0.074}
 
-#: The number of cops of the paper's world at density 0.074: round(0.074 x 1600).
-_COPS_0074 = 118
-
 #: Table 2, runs 6-8 (Model II): vision 1.7, J_max 15.
 _MODEL_II = {"citizen_vision": 1.7, "cop_vision": 1.7, "max_jail_term": 15}
 #: Peacekeepers deployed at step 50 into run 7's world: the paper does not give their
-#: number; qantar deploys run 8's density, round(0.04 x 1600).
-PEACEKEEPERS, PEACEKEEPERS_STEP = 64, 50
+#: number; qantar deploys run 8's density, round(0.04 x cells): 64 in the paper's 40x40 world.
+PEACEKEEPER_DENSITY, PEACEKEEPERS_STEP = 0.04, 50
 #: Model II runs last this long (run 7's genocide took 30-190 steps in a reimplementation).
 _MODEL_II_STEPS = 1000
 
@@ -88,7 +122,7 @@ PAPER_RUNS: dict[str, PaperRun] = {
             title="Run 3: legitimacy lowered in small steps, 0.9 to 0.2 (salami tactics)",
             params={**_RUNS_3_TO_5, "legitimacy": 0.9},
             steps=300,
-            schedule=tuple(legitimacy_ramp(start_step=77, start=0.9, stop=0.2, per_step=0.01)),
+            plan=lambda p: tuple(legitimacy_ramp(start_step=77, start=0.9, stop=0.2, per_step=0.01)),
             shows="A large loss of legitimacy in small increments brings no outburst; the jail fills smoothly.",
             reading="The paper lowers L by one percent per cycle but gives no start: qantar starts at step 77, "
                     "where run 4 jumps, so the two runs share their first 76 steps (L = 0.9 reaches 0.2 at "
@@ -100,7 +134,7 @@ PAPER_RUNS: dict[str, PaperRun] = {
             title="Run 4: legitimacy lowered in one jump, 0.9 to 0.7 at step 77",
             params={**_RUNS_3_TO_5, "legitimacy": 0.9},
             steps=300,
-            schedule=(Change(step=77, legitimacy=0.7),),
+            plan=lambda p: (Change(step=77, legitimacy=0.7),),
             shows="A smaller loss of legitimacy in one jump brings an explosion of actives, and more end up "
                   "in jail than under run 3's larger, gradual loss.",
             reading="Run length not given: 300 steps, as run 3.",
@@ -111,13 +145,14 @@ PAPER_RUNS: dict[str, PaperRun] = {
             title="Run 5: cops withdrawn step by step (tipping)",
             params={**_RUNS_3_TO_5, "legitimacy": 0.8},
             steps=600,
-            schedule=tuple(cop_ramp(start_step=50, start=_COPS_0074, stop=0, every=4)),
+            plan=_withdraw_every_cop,
             shows="Reducing the number of cops tips the society into rebellion: at some cop count actives "
                   "explode.",
             reading="The paper gives no withdrawal schedule: qantar removes one cop every 4 steps from step 50 "
-                    f"(from the {_COPS_0074} of density 0.074 to none at step 518), slow enough to see at what "
-                    "count it tips. Under Bernoulli placement (mesa) the first change also absorbs the random "
-                    "difference from 118. Run length: 600 steps.",
+                    "(from the world's cops, 118 at density 0.074 in 40x40, to none at step 518), slow enough to "
+                    "see at what count it tips; other densities or sizes start from their own count. Under "
+                    "Bernoulli placement (mesa) the first change also absorbs the random difference from the "
+                    "expected count. Run length: 600 steps.",
             figure="Fig. 11",
         ),
         PaperRun(
@@ -154,14 +189,16 @@ PAPER_RUNS: dict[str, PaperRun] = {
         ),
         PaperRun(
             name="run7-peacekeepers",
-            title=f"Run 7 with peacekeepers: {PEACEKEEPERS} cops deployed at step {PEACEKEEPERS_STEP}",
+            title=f"Run 7 with peacekeepers: cops at density {PEACEKEEPER_DENSITY:g} deployed at step "
+                  f"{PEACEKEEPERS_STEP}",
             params={**_MODEL_II, "legitimacy": 0.8, "cop_density": 0.0},
             steps=_MODEL_II_STEPS,
-            schedule=(Change(step=PEACEKEEPERS_STEP, cops=PEACEKEEPERS),),
+            plan=_deploy_peacekeepers,
             shows="Peacekeepers deployed at t = 50 to random empty sites in run 7's world: safe havens emerge "
                   "and the genocide is stopped or delayed.",
-            reading=f"The paper does not give the peacekeepers' number: qantar deploys {PEACEKEEPERS} "
-                    f"(run 8's density 0.04) at step {PEACEKEEPERS_STEP}, on random empty cells.",
+            reading=f"The paper does not give the peacekeepers' number: qantar deploys run 8's density "
+                    f"{PEACEKEEPER_DENSITY:g} of the cells (64 in 40x40) at step {PEACEKEEPERS_STEP}, on random "
+                    "empty cells, in addition to any cops the world has.",
             figure="Fig. 14",
             model="II",
         ),
