@@ -1,8 +1,8 @@
 """One run's results on disk: ``series.parquet`` (one row per step), optional ``series.csv``,
 and ``run.json`` (what made it and its summary), each written atomically.
 
-Every file carries its provenance: qantar's version, the git commit when run from a
-checkout, parameters, the full rule set, the seed and the steps done. A folder that already
+Every file carries its provenance: qantar's version, the git commit when run from qantar's
+own checkout (``-dirty`` when it has uncommitted changes), parameters, the full rule set, the seed and the steps done. A folder that already
 holds results is never overwritten unless the caller says so.
 
 Example:
@@ -41,13 +41,40 @@ class ResultsExistError(QantarInputError):
 
 
 def git_commit() -> str | None:
-    """The commit of the source tree qantar runs from, if it is a git checkout."""
-    here = Path(__file__).resolve().parent
+    """The commit of qantar's own checkout that qantar runs from, with ``-dirty`` appended
+    when tracked files differ from it; None when qantar is not run from its own checkout
+    (installed, or inside another project's repository, whose commit says nothing about
+    qantar's code: the version, recorded beside it, does).
+
+    The checkout is qantar's when git's top level holds a ``pyproject.toml`` naming the
+    project ``qantar`` and this package lies inside that top level."""
+    return _own_commit(Path(__file__).resolve().parent)
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """``git args`` run in ``folder``: its output, or None if git fails or is missing."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _own_commit(package: Path) -> str | None:
+    import tomllib
+
+    top = _git(package, "rev-parse", "--show-toplevel")
+    if top is None or not package.is_relative_to(Path(top).resolve()):
+        return None
+    try:
+        name = tomllib.loads((Path(top) / "pyproject.toml").read_text())["project"]["name"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return None
+    commit = _git(package, "rev-parse", "HEAD")
+    if name != "qantar" or commit is None:
+        return None
+    dirty = _git(package, "status", "--porcelain", "--untracked-files=no")
+    return commit + ("-dirty" if dirty else "")
 
 
 def provenance(params, rules, seed, steps: int, **extra) -> dict:
