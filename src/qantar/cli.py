@@ -55,6 +55,21 @@ def progress_bar(unit: str, show: bool) -> Progress:
                     transient=True)
 
 
+class FiniteFloat(click.ParamType):
+    """A number option that refuses inf and nan (``--max-jail-term inf`` is its own type)."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            raise InputError(f"{param.opts[0] if param else 'value'}: {value} is not a finite number; give one, e.g. 0.8")
+        return number
+
+
+FINITE = FiniteFloat()
+
+
 def parse_jail_term(value: str) -> int | None:
     """``--max-jail-term``: a whole number of steps, or ``inf`` (None: life sentences)."""
     if value.lower() in ("inf", "infinity", "life"):
@@ -132,16 +147,16 @@ def main() -> None:
 @click.option("--overwrite", is_flag=True, help="Replace results already in --out.")
 @click.option("--format", "formats", type=click.Choice(["parquet", "csv"]), multiple=True, default=("parquet",),
               show_default=True, help="Series formats; Parquet is always written, csv adds series.csv.")
-@click.option("--legitimacy", type=float, help="L, the regime's legitimacy, 0..1. [default: 0.82]")
-@click.option("--citizen-density", type=float, help="Share of cells with a citizen. [default: 0.7]")
-@click.option("--cop-density", type=float, help="Share of cells with a cop. [default: 0.04]")
-@click.option("--citizen-vision", type=float, help="Citizens' vision radius. [default: 7]")
-@click.option("--cop-vision", type=float, help="Cops' vision radius. [default: 7]")
+@click.option("--legitimacy", type=FINITE, help="L, the regime's legitimacy, 0..1. [default: 0.82]")
+@click.option("--citizen-density", type=FINITE, help="Share of cells with a citizen. [default: 0.7]")
+@click.option("--cop-density", type=FINITE, help="Share of cells with a cop. [default: 0.04]")
+@click.option("--citizen-vision", type=FINITE, help="Citizens' vision radius. [default: 7]")
+@click.option("--cop-vision", type=FINITE, help="Cops' vision radius. [default: 7]")
 @click.option("--max-jail-term", type=str, help="J_max in steps, or 'inf' for life. [default: 30]")
-@click.option("--arrest-constant", type=float, help="k in P = 1 - exp(-k C/A). [default: 2.3]")
-@click.option("--threshold", type=float, help="T: a citizen turns active if G - N > T. [default: 0.1]")
+@click.option("--arrest-constant", type=FINITE, help="k in P = 1 - exp(-k C/A). [default: 2.3]")
+@click.option("--threshold", type=FINITE, help="T: a citizen turns active if G - N > T. [default: 0.1]")
 @click.option("--movement/--no-movement", default=None, help="Rule M on or off. [default: on]")
-@click.option("--outburst-threshold", "outburst_bar", type=float,
+@click.option("--outburst-threshold", "outburst_bar", type=FINITE,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def run(scenario, seeds, workers, cluster, assignments, posterior, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,

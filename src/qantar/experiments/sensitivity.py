@@ -78,6 +78,29 @@ def output_value(measures: dict, output: str, start: str | None) -> float:
     return float(measures[output])
 
 
+def measures_shape(spec: SweepSpec) -> tuple[dict, str | None]:
+    """The measures a run of ``spec`` reports (their values taken from an empty record, no
+    run made) and the scenario's start: to check the outputs asked for before any run.
+
+    Example:
+        >>> sorted(measures_shape(SweepSpec(name="m"))[0])[:3]
+        ['calm_share', 'final_jailed', 'mean_activation_per_outburst']
+    """
+    if not spec.scenario:
+        from qantar.analysis import summarize
+
+        return summarize(np.zeros(2), np.zeros(2), threshold=1.0), None
+    from qantar.analysis.scenario_measures import measure_run
+    from qantar.experiments.scenario_run import COUNT_COLUMNS, ScenarioRun
+    from qantar.scenario.load import load_scenario
+
+    s = load_scenario(spec.scenario, [f"{k}={v}" for k, v in spec.base.items()])
+    zeros = np.zeros((len(s.regions), s.steps + 1))
+    empty = ScenarioRun(s, None, s.region_names, np.zeros((*zeros.shape, len(COUNT_COLUMNS)), np.int64), zeros, zeros,
+                        zeros, zeros.astype(bool), zeros, zeros)
+    return measure_run(empty), s.start.isoformat()
+
+
 def run_sensitivity(base: SweepSpec, method: str, ranges: dict[str, tuple[float, float]], outputs: list[str],
                     n: int, folder, **sweep_options) -> dict:
     """Sample, run (resumably) and analyze; write ``sensitivity.json`` and ``.md``."""
@@ -85,6 +108,9 @@ def run_sensitivity(base: SweepSpec, method: str, ranges: dict[str, tuple[float,
         raise QantarInputError("--param: give at least one NAME=LOW:HIGH")
     if not outputs:
         raise QantarInputError("--output: give at least one measure, e.g. peak_active")
+    shape, start = measures_shape(base)
+    for output in outputs:  # every output checked before anything runs
+        output_value(shape, output, start)
     X = design(method, ranges, n, base.entropy)
     spec = base.model_copy(update={"design": [dict(zip(ranges, map(float, row))) for row in X], "grid": {},
                                    "sample": {}, "samples": 0})
@@ -95,11 +121,6 @@ def run_sensitivity(base: SweepSpec, method: str, ranges: dict[str, tuple[float,
         raise QantarInputError(f"{folder}: {len(rows) - len(failed)} of {len(X) * spec.seeds} runs finished"
                                + (f"; run {failed[0]['run']} failed: {failed[0]['error']}" if failed else "")
                                + "; the analysis needs them all (run the command again to resume)")
-    start = None
-    if spec.scenario:
-        from qantar.scenario.load import load_scenario
-
-        start = load_scenario(spec.scenario).start.isoformat()
     by_run = {r["run"]: r["measures"] for r in rows}
     result = {"method": method, "n": n, "points": len(X), "seeds": spec.seeds, "ranges": ranges, "indices": {}}
     for output in outputs:

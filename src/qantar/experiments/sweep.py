@@ -41,6 +41,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import math
 import platform
 import time
 import traceback
@@ -84,6 +85,8 @@ class SweepSpec(BaseModel):
             if not values:
                 raise ValueError(f"grid.{name}: give at least one value")
         for name, (low, high) in self.sample.items():
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError(f"sample.{name}: the range {low}..{high} must be finite numbers, e.g. 0.6:0.9")
             if not low < high:
                 raise ValueError(f"sample.{name}: the range {low}..{high} must go from low to high")
         return self
@@ -194,6 +197,9 @@ def check_spec(spec: SweepSpec) -> None:
             if spec.scenario:
                 load_scenario(spec.scenario, [f"{k}={v}" for k, v in (spec.base | point).items()])
             else:
+                for name, value in (spec.base | point).items():
+                    if isinstance(value, float) and not math.isfinite(value):
+                        raise QantarInputError(f"{name}: {value} is not a finite number; give one, e.g. 0.8")
                 make_params(**(spec.base | point))
         except QantarInputError as exc:
             raise QantarInputError(f"point {point}: {exc}") from None

@@ -36,6 +36,17 @@ def agents_for(people: float, scale: float) -> int:
     return math.floor(people / scale + 0.5)
 
 
+def jail_steps(days: float, steps_per_day: int) -> int:
+    """The longest jail term in steps: ``days`` times the steps a day, rounded half up (the
+    schema refuses a term of 0 steps).
+
+    Example:
+        >>> jail_steps(2, 24), jail_steps(0.5, 5), jail_steps(0.1, 1)
+        (48, 3, 0)
+    """
+    return math.floor(days * steps_per_day + 0.5)
+
+
 def officers(region: Region) -> float:
     """Police officers of a region before any event: per 100,000 people times its people."""
     return region.population * region.police_per_100k / 1e5
@@ -72,7 +83,7 @@ def region_params(scenario: Scenario, region: Region) -> Params:
     if n_cit + n_cop > cells:
         side = math.ceil(math.sqrt(n_cit + n_cop))
         cells = side * side
-    jail = None if m.jail_days is None else max(0, round(m.jail_days * scenario.steps_per_day))
+    jail = None if m.jail_days is None else jail_steps(m.jail_days, scenario.steps_per_day)
     return make_params(
         width=side, height=side, citizen_density=n_cit / cells, cop_density=n_cop / cells,
         citizen_vision=m.citizen_vision, cop_vision=m.cop_vision,

@@ -94,7 +94,7 @@ def _where(loc: tuple, raw: dict) -> str:
             parts[-1] += f"[{key}]" + (f" ({name})" if name else "")
             node = node[key] if isinstance(node, list) and key < len(node) else None
             continue
-        if i > 0 and isinstance(loc[i - 1], int) and key in EVENT_TYPES:
+        if i > 0 and isinstance(loc[i - 1], int) and isinstance(node, dict) and node.get("type") == key:
             continue  # the discriminator's tag, not a field
         parts.append(str(key))
         node = node.get(key) if isinstance(node, dict) else None

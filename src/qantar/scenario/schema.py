@@ -40,9 +40,16 @@ from qantar.rules.ruleset import RULE_SETS
 
 
 class Strict(BaseModel):
-    """Frozen, and an unknown field is an error (a typo must not pass as a default)."""
+    """Frozen, an unknown field is an error (a typo must not pass as a default), and so is
+    a number that is not finite (inf or nan would pass ranges such as ``ge=0`` and make
+    nonsense of every step)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+#: The fewest citizen agents a region may have at the scenario's scale: fewer make a grid
+#: whose counts move by whole shares of the region (one agent turning active is 1/n of it).
+MIN_REGION_AGENTS = 10
 
 
 class Distribution(Strict):
@@ -455,6 +462,8 @@ class Scenario(Strict):
                 raise ValueError(f"{where}: {when.isoformat()} is outside the run ({self.start.isoformat()} to "
                                  f"{self.end.isoformat()}); move it into the run or change start/days")
 
+        self._check_scale_and_steps()
+        self._check_rules()
         for field in ("civilians_per_killing", "security_per_killing"):
             value = getattr(self.casualties, field)
             if value is not None and value > self.scale:
@@ -498,3 +507,32 @@ class Scenario(Strict):
             if t.value is not None and t.metric == "first_region":
                 check_region(f"{where}.value", t.value)
         return self
+
+    def _check_scale_and_steps(self) -> None:
+        """Every region keeps ``MIN_REGION_AGENTS`` citizens at this scale, and a jail term
+        lasts at least one step."""
+        from qantar.scenario.build import agents_for, jail_steps
+
+        for r in self.regions:
+            n = agents_for(r.population, self.scale)
+            if n < MIN_REGION_AGENTS:
+                raise ValueError(f"scale: {self.scale:g} people per agent leaves region {r.name!r} ({r.population:,} "
+                                 f"people) {n} agents, fewer than the {MIN_REGION_AGENTS} a region needs; use a scale "
+                                 f"of at most {int(r.population / (MIN_REGION_AGENTS - 0.5)):,}")
+        m = self.model
+        if m.jail_days is not None and jail_steps(m.jail_days, self.steps_per_day) < 1:
+            raise ValueError(f"model.jail_days: {m.jail_days:g} days is less than one step at {self.steps_per_day} "
+                             f"steps a day (it would jail nobody, yet count arrests as detained); give at least "
+                             f"{0.5 / self.steps_per_day:.4g} days or more steps_per_day")
+
+    def _check_rules(self) -> None:
+        """The rule set with its overrides builds (a bad override fails here, not in every run)."""
+        from qantar.errors import QantarInputError
+        from qantar.rules import rule_set
+
+        if self.rules not in RULE_SETS:
+            return  # named by the check of rules
+        try:
+            rule_set(self.rules, **self.rule_overrides)
+        except (QantarInputError, TypeError, ValueError) as exc:
+            raise ValueError(f"rule_overrides: {exc}") from None
