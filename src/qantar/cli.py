@@ -399,11 +399,12 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, o
     if not quiet:
         click.echo(f"{sc.name}: {len(runs)} runs in {elapsed:.1f} s")
         table = Table()
-        for col in ("target", "reported", "simulated (median)", "spread", "inside"):
+        for col in report.VERDICT_COLUMNS:
             table.add_column(col)
-        for v in record["targets"]:
-            table.add_row(v["target"], v["reported"], str(v["simulated"]), v["detail"], "yes" if v["met"] else "no")
+        for row in report.verdict_rows(record["targets"]):
+            table.add_row(*row)
         Console().print(table)
+        click.echo(report.fit_caveat(record["targets"]))
         click.echo(f"wrote {paths['parquet']}, {paths['json']}, {out / 'report.md'}")
     if len(runs) < seeds:
         click.echo(f"interrupted after {len(runs)} of {seeds} runs; what finished is saved", err=True)

@@ -11,7 +11,7 @@ def calm_target() -> Target:
 
 
 def runs(*days) -> list[dict]:
-    return [{"calm_time": None if d is None else f"2022-01-{d:02d}T06:00:00"} for d in days]
+    return [{"target_values": {"calm": None if d is None else f"2022-01-{d:02d}T06:00:00"}} for d in days]
 
 
 def test_calm_date_median_counts_never_as_latest():
@@ -34,5 +34,5 @@ def test_participants_on_a_day_is_the_days_most():
     peaks = daily_peak(np.array([5.0, 9.0, 7.0, 1.0]), times)
     assert peaks == {"2022-01-01": 5.0, "2022-01-02": 9.0, "2022-01-03": 1.0}
     t = Target(name="t", metric="participants_on", on=dt.date(2022, 1, 2), low=8, high=10, source="s")
-    v = judge_target(t, [{"daily_peak": peaks}, {"daily_peak": {"2022-01-02": 20.0}}, {"daily_peak": peaks}])
-    assert (v["simulated"], v["met"]) == ("9", True)
+    v = judge_target(t, [{"target_values": {"t": x}} for x in (9.0, 20.0, 9.0)])
+    assert (v["simulated"], v["met"], v["share"]) == ("9", True, round(2 / 3, 4))

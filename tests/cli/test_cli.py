@@ -187,13 +187,15 @@ def test_run_scenario_file_writes_ensemble_and_report(tmp_path):
     out = tmp_path / "out"
     res = invoke("run", str(path), "--seeds", "2", "--out", str(out))
     assert res.exit_code == 0, res.output
-    assert "peak" in res.output and "inside" in res.output
+    assert "peak" in res.output and "runs inside" in res.output and "The fit meets" in res.output
     table = pq.read_table(out / "series.parquet")
     assert {"run", "step", "time", "region", "active", "detained", "cops", "curfew"} <= set(table.column_names)
     assert set(table["region"].to_pylist()) == {"A", "national"} and set(table["run"].to_pylist()) == {0, 1}
     record = json.loads((out / "runs.json").read_text())
     assert record["seeds"] == 2 and len(record["measures"]) == 2 and record["scenario"]["name"] == "tiny"
-    assert "## Simulated and reported" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "## Simulated and reported" in report and "| runs inside |" in report
+    assert report.count("The fit meets") == 1 and record["targets"][0]["share"] in (0.0, 0.5, 1.0)
     assert (out / "figures" / "national.png").stat().st_size > 5000
     again = invoke("run", str(path), "--seeds", "2", "--out", str(out))
     assert again.exit_code == 2 and "already holds results" in again.output

@@ -41,7 +41,9 @@ def test_target_distances():
     assert target_distance(dates, ["2022-01-05T03:00:00", "2022-01-06T00:00:00", None]) == 2.0  # lower median: 6 Jan
     assert target_distance(dates, [None, None, "2022-01-09T00:00:00"]) == NEVER_DAYS
     first = target(metric="first_region", value="A")
-    assert target_distance(first, ["A", "B", "A", "A"]) == 0.5
+    t0 = "2022-01-01T06:00:00"
+    assert target_distance(first, [["A", t0], ["B", t0], ["A", t0]]) == 0.0  # A most often first: met
+    assert target_distance(first, [["A", t0], ["B", t0], ["B", t0], None]) == 1.5  # 2 x (1 - 1/4)
     assert point_score({"a": 3.0, "b": 4.0}) == math.sqrt(12.5)
 
 

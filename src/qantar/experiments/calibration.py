@@ -8,9 +8,10 @@ The procedure (``refocus``), documented with its results for ``kazakhstan-2022``
 2. Wave 1 draws a seeded Latin hypercube over the ranges. Every point runs ``seeds`` runs
    (seeds ``SeedSequence(entropy).spawn``, the same for every point, so points differ only
    by their parameters) on the local process pool.
-3. Each point is scored by how far its runs' median is from each target
-   (``target_distance``: 0 inside the reported range; else factors of two for counts, days
-   for dates), summed as a root mean square (``point_score``).
+3. Each point is scored by how far its runs' central value is from each target
+   (``analysis.scenario_measures.target_distance``, the report's own judge: 0 exactly when
+   the report says the target is met; else factors of two for counts, days for dates),
+   summed as a root mean square (``point_score``).
 4. The next wave draws a new hypercube inside the box spanned by the best ``keep`` share of
    all points so far (each range widened by ``margin`` of its width, clipped to the
    original range). This is the simulator-only form of history matching's refocusing
@@ -39,16 +40,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qantar.analysis.scenario_measures import day_ordinals, measure_run, median_day, target_values
+from qantar.analysis.scenario_measures import NEVER_DAYS, measure_run, target_distance, target_values
 from qantar.engine.seeds import children
 from qantar.experiments.runner import run_tasks
 from qantar.experiments.scenario_run import run_scenario
 from qantar.experiments.sweep import latin_hypercube
 from qantar.scenario.load import load_scenario
-from qantar.scenario.schema import DATE_METRICS, Target
+from qantar.scenario.schema import Target
 
-#: Distance given to a date target when the median run never gets there (days).
-NEVER_DAYS = 10.0
+__all__ = ["NEVER_DAYS", "Parameter", "distances", "evaluate", "point_score", "refocus", "reevaluate",
+           "target_distance"]
 
 
 @dataclass(frozen=True)
@@ -93,26 +94,6 @@ class Parameter:
     def assignments(self, value: float) -> list[str]:
         """The ``--set`` assignments for ``value``."""
         return [f"{path}={value:.6g}" for path in self.paths] + [f"{path}={f(value):.6g}" for path, f in self.derived]
-
-
-def target_distance(target: Target, values: list) -> float:
-    """How far the median of ``values`` (one measure over a point's runs) is from a target:
-    0 inside its range; counts: log2 of the factor outside it; dates: days outside (a
-    median that is never: ``NEVER_DAYS``); first region: 1 - the share of runs where it
-    came first, times 2. (The last is stricter than the report's verdict, which only asks
-    that it come first most often; the recorded calibration used this rule.)"""
-    if target.metric == "first_region":
-        return 2.0 * (1.0 - sum(v == target.value for v in values) / max(1, len(values)))
-    if target.metric in DATE_METRICS:
-        median = median_day(day_ordinals(values))
-        if not math.isfinite(median):
-            return NEVER_DAYS
-        lo, hi = target.on.toordinal(), (target.by or target.on).toordinal()
-        return float(max(0, lo - median, median - hi))
-    x = max(1.0, float(np.median(values)))
-    low = target.low if target.low is not None else 0.0
-    high = target.high if target.high is not None else math.inf
-    return float(max(0.0, math.log2(max(low, 1.0) / x) if low > 0 else 0.0, math.log2(x / high)))
 
 
 def distances(targets: list[Target], measures: list[dict]) -> dict[str, float]:

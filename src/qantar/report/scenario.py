@@ -96,11 +96,64 @@ def regions_figure(runs: list, path: Path) -> Path:
     return save_figure(fig, path)
 
 
+#: The verdict table's columns (``verdict_rows`` gives a row of text per verdict).
+VERDICT_COLUMNS = ("target", "reported", "simulated (median)", "spread", "runs inside", "median inside")
+
+
+def verdict_rows(verdicts: list[dict]) -> list[tuple[str, ...]]:
+    """Each verdict (``judge_target``'s dict) as the text of the table's columns: the one
+    renderer of verdicts, for the report's markdown table and the CLI's printed one.
+
+    Example:
+        >>> verdict_rows([{"target": "t", "reported": "1 to 2", "simulated": "2", "detail": "", "met": True,
+        ...                "share": 0.75}])[0][-2:]
+        ('75%', 'yes')
+    """
+    return [(v["target"], v["reported"], str(v["simulated"]), v["detail"],
+             "-" if v.get("share") is None else f"{v['share']:.0%}", "yes" if v["met"] else "no") for v in verdicts]
+
+
 def verdict_table(verdicts: list[dict]) -> list[str]:
     """Simulated against reported, a markdown row per target (``judge_target``'s verdicts)."""
-    return ["| target | reported | simulated (median) | spread | inside |", "|---|---|---|---|---|"] + [
-        f"| {v['target']} | {v['reported']} | {v['simulated']} | {v['detail']} | {'yes' if v['met'] else 'no'} |"
-        for v in verdicts]
+    return ["| " + " | ".join(VERDICT_COLUMNS) + " |", "|" + "---|" * len(VERDICT_COLUMNS)] + [
+        "| " + " | ".join(row) + " |" for row in verdict_rows(verdicts)]
+
+
+#: What each kind of target is about, for ``fit_caveat`` (a regional target is about the path).
+ASPECTS = {"first_region": "the path city by city", "regions_joined": "the path city by city",
+           "largest_region": "the path city by city", "peak_participants": "the national crowds",
+           "participants_on": "the national crowds", "peak_date": "the timing", "calm_date": "the timing",
+           "detained": "the detentions", "killed": "the dead", "security_killed": "the dead",
+           "killed_share": "the dead"}
+
+
+def fit_caveat(verdicts: list[dict]) -> str:
+    """One line under the table: what the fit misses, and so how far its counterfactuals go,
+    from the verdicts alone (their ``metric`` and ``region``; the median's verdict).
+
+    Example:
+        >>> fit_caveat([{"target": "a", "metric": "killed", "region": None, "met": False, "share": 0.1},
+        ...             {"target": "b", "metric": "calm_date", "region": None, "met": True, "share": 0.9}])
+        'The fit meets 1 of 2 targets by the median; it misses the dead (1 of 1: a), so its counterfactuals speak to the timing, not to the dead.'
+    """
+    if not verdicts:
+        return "No targets: nothing says how far this scenario's counterfactuals go."
+    groups: dict[str, list[dict]] = {}
+    for v in verdicts:
+        aspect = "the path city by city" if v.get("region") else ASPECTS.get(v.get("metric"), "other targets")
+        groups.setdefault(aspect, []).append(v)
+    met = sum(v["met"] for v in verdicts)
+    head = f"The fit meets {met} of {len(verdicts)} targets by the median"
+    missed = {a: [v for v in vs if not v["met"]] for a, vs in groups.items()}
+    missed = {a: vs for a, vs in missed.items() if vs}
+    if not missed:
+        return head + "; its counterfactuals speak to every aspect the targets cover, within the runs' spread."
+    misses = "; ".join(f"{a} ({len(vs)} of {len(groups[a])}: {', '.join(v['target'] for v in vs)})"
+                       for a, vs in missed.items())
+    held = [a for a in groups if a not in missed]
+    reach = (f"so its counterfactuals speak to {', '.join(held)}, not to {', '.join(missed)}" if held else
+             "so its counterfactuals say nothing any target supports")
+    return f"{head}; it misses {misses}, {reach}."
 
 
 def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
@@ -119,7 +172,8 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
         lines += [f"Each run took a particle of the posterior in `{provenance['posterior']['folder']}` "
                   f"(generation {provenance['posterior']['generation']}), drawn by weight: its values, which may "
                   "include the steps a day above, are in `runs.json`.", ""]
-    lines += ["## Simulated and reported", "", *verdict_table(verdicts), "", "## Events", ""]
+    lines += ["## Simulated and reported", "", *verdict_table(verdicts), "", fit_caveat(verdicts), "",
+              "## Events", ""]
     for e in sorted(s.events, key=lambda e: e.at):
         lines.append(f"- {e.at:%d %b %H:%M} `{e.name}` ({e.type}, {', '.join(e.region_names(s.region_names))}): "
                      f"{e.note or ''} [{e.source}]")

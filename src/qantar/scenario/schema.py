@@ -350,14 +350,45 @@ EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency"
                "provocateurs")
 
 Metric = Literal["peak_participants", "participants_on", "peak_date", "calm_date", "detained", "killed",
-                 "security_killed", "first_region"]
+                 "security_killed", "killed_share", "first_region", "regions_joined", "largest_region"]
 #: Metrics judged by a date (``on``, optionally ``by``).
 DATE_METRICS = ("peak_date", "calm_date")
+#: Metrics whose value is a region's name (``value``).
+REGION_METRICS = ("first_region", "largest_region")
+
+#: What each metric takes besides name, metric, source (and region, where it is allowed);
+#: the fields it needs come first. docs/scenario-files.md ("Targets") says what each means.
+TARGET_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # metric: (needed, optional)
+    "peak_participants": ((), ("low", "high", "region")),
+    "participants_on": (("on",), ("low", "high", "region", "hours")),
+    "peak_date": (("on",), ("by", "region")),
+    "calm_date": (("on",), ("by", "region")),
+    "detained": ((), ("low", "high", "by", "hour", "region")),
+    "killed": ((), ("low", "high", "by", "hour", "region")),
+    "security_killed": ((), ("low", "high", "by", "hour", "region")),
+    "killed_share": (("region",), ("low", "high", "by", "hour")),
+    "first_region": (("value",), ("on", "by")),
+    "regions_joined": (("by",), ("regions", "low", "high")),
+    "largest_region": (("value", "on"), ()),
+}
+_TARGET_OPTIONAL = ("low", "high", "on", "by", "hour", "hours", "region", "value", "regions")
+_TARGET_NEEDS = {"on": "on (the day)", "by": "by (the day)", "value": "value (the region expected)",
+                 "region": "region (where)"}
 
 
 class Target(Strict):
-    """A reported figure the scenario should reproduce, as a range (``low``-``high``, in
-    people) or dates (``on``-``by``); ``region`` none means national."""
+    """A reported figure the scenario should reproduce: a range (``low``-``high``, in people;
+    for ``killed_share`` a share, 0-1), dates (``on``-``by``), or a region (``value``);
+    ``region`` none means national. Counts may be taken ``by`` a day (at its ``hour``),
+    participants ``on`` a day (within its ``hours``). ``TARGET_FIELDS`` lists what each
+    metric takes; ``analysis.target_measures`` measures each, ``analysis.scenario_measures``
+    judges them.
+
+    Example:
+        >>> Target(name="t", metric="detained", by="2022-01-05", hour=9, low=200, source="s").hour
+        9
+    """
 
     name: str = Field(min_length=1)
     metric: Metric
@@ -365,31 +396,45 @@ class Target(Strict):
     high: float | None = Field(None, ge=0)
     on: dt.date | None = None
     by: dt.date | None = None
+    hour: int | None = Field(None, ge=1, le=24, description="counts by: this hour of day by (default 24: its end)")
+    hours: tuple[int, int] | None = Field(None, description="participants_on: [from, to] hours of the day, 0-24")
     region: str | None = None
-    value: str | None = Field(None, description="first_region: the region expected first")
+    value: str | None = Field(None, description="first_region, largest_region: the region expected")
+    regions: list[str] | None = Field(None, min_length=1, description="regions_joined: the regions expected")
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _complete(self) -> "Target":
-        """Each metric needs its fields: a region (first_region), dates (peak_date, calm_date), a
-        range (the others; participants_on also its day: the most participants during it)."""
-        if self.region is not None:
-            raise ValueError("region: regional targets are not supported yet; targets are national, leave it out")
-        if self.metric == "first_region":
-            if self.value is None:
-                raise ValueError("value: a first_region target names the region expected first")
-        elif self.metric in DATE_METRICS:
-            if self.on is None:
-                raise ValueError(f"on: a {self.metric} target needs on (and by for a range of dates)")
-            if self.by is not None and self.by < self.on:
-                raise ValueError(f"by: {self.by} comes before on ({self.on})")
-        else:
-            if self.metric == "participants_on" and (self.on is None or self.by is not None):
-                raise ValueError("on: a participants_on target needs the day (on, without by)")
-            if self.low is None and self.high is None:
-                raise ValueError(f"low/high: a {self.metric} target needs low, high or both")
-            if self.low is not None and self.high is not None and self.low > self.high:
-                raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+        """Each metric has the fields it needs and none it would ignore (``TARGET_FIELDS``);
+        ranges and dates are in order."""
+        needed, optional = TARGET_FIELDS[self.metric]
+        for field in needed:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field}: a {self.metric} target needs {_TARGET_NEEDS[field]}")
+        for field in _TARGET_OPTIONAL:
+            if getattr(self, field) is not None and field not in needed + optional:
+                takes = ", ".join(needed + optional) or "nothing more"
+                raise ValueError(f"{field}: a {self.metric} target does not take {field}; it takes {takes}")
+        ranged = "low" in optional and self.metric != "regions_joined"
+        if ranged and self.low is None and self.high is None:
+            raise ValueError(f"low/high: a {self.metric} target needs low, high or both")
+        if self.metric == "regions_joined" and (self.regions is None) == (self.low is None and self.high is None):
+            raise ValueError("regions/low/high: a regions_joined target gives either the regions (a list) or "
+                             "how many (low and/or high)")
+        if self.metric == "killed_share" and any(x is not None and x > 1 for x in (self.low, self.high)):
+            raise ValueError("low/high: a killed_share target is a share of the killed, between 0 and 1")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+        if self.metric == "first_region" and self.by is not None and self.on is None:
+            raise ValueError("on: a first_region target with by needs on (the first day it may join)")
+        if self.on is not None and self.by is not None and self.by < self.on:
+            raise ValueError(f"by: {self.by} comes before on ({self.on})")
+        if self.hour is not None and self.by is None:
+            raise ValueError("hour: the hour of which day? give by too")
+        if self.hours is not None and not 0 <= self.hours[0] < self.hours[1] <= 24:
+            raise ValueError(f"hours: [from, to] with 0 <= from < to <= 24 (got {list(self.hours)})")
+        if self.regions is not None and len(set(self.regions)) < len(self.regions):
+            raise ValueError("regions: a region is listed twice; list each once")
         return self
 
 
@@ -502,10 +547,9 @@ class Scenario(Strict):
                 if day is not None and not first_day <= day <= last_day:
                     raise ValueError(f"{where}.{field}: {day} is outside the run ({first_day} to {last_day}); "
                                      "move it into the run or change start/days")
-            if t.region is not None:
-                check_region(f"{where}.region", t.region)
-            if t.value is not None and t.metric == "first_region":
-                check_region(f"{where}.value", t.value)
+            for field in ("region", "value", "regions"):
+                for name in [getattr(t, field)] if isinstance(getattr(t, field), str) else getattr(t, field) or []:
+                    check_region(f"{where}.{field}", name)
         return self
 
     def _check_scale_and_steps(self) -> None:
