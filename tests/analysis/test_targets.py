@@ -19,7 +19,7 @@ REGIONS = [{"name": n, "population": p, "police_per_100k": 400} for n, p in (("A
 
 def scenario(*targets: dict) -> Scenario:
     return Scenario.model_validate({
-        "name": "hand", "start": "2022-01-01T00:00:00", "days": 3, "steps_per_day": 4, "regions": REGIONS,
+        "name": "hand", "start": "2022-01-01T00:00:00", "days": 3, "steps_per_day": 4, "scale": 10, "regions": REGIONS,
         "targets": [{"source": "s", **t} for t in targets], "sources": {"s": {"title": "s"}}})
 
 
