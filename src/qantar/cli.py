@@ -709,6 +709,20 @@ def compare(a, b, out_dir, overwrite) -> None:
     click.echo(f"wrote {out / 'compare.json'}, {out / 'compare.png'}")
 
 
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=5006, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--runs", "runs_dirs", multiple=True, type=click.Path(file_okay=False), default=("runs",),
+              show_default=True, help="A folder of past results to show (repeatable).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+def dashboard(port, host, runs_dirs, no_browser) -> None:
+    """The browser dashboard: scenario map, what-ifs, Epstein's world live, past runs."""
+    from qantar.dashboard.app import serve
+
+    serve(host, port, tuple(Path(r) for r in runs_dirs), open_browser=not no_browser,
+          on_ready=lambda address: click.echo(f"qantar dashboard at {address} (Ctrl-C stops it)"))
+
+
 def name_values(items, option: str) -> dict[str, str]:
     """``NAME=VALUE`` options as a dict of stripped texts; a malformed or repeated one is
     refused, naming the option."""

@@ -1,0 +1,83 @@
+"""The dashboard's server: a Panel application, one set of pages for each browser session.
+
+Example:
+    >>> url("127.0.0.1", 5006)
+    'http://127.0.0.1:5006/'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+@dataclass(frozen=True)
+class Settings:
+    """What every session shares: the folders of past results it may show."""
+
+    runs: tuple[Path, ...] = field(default_factory=lambda: (Path("runs"),))
+
+
+def url(host: str, port: int) -> str:
+    """The address the dashboard answers on."""
+    return f"http://{host}:{port}/"
+
+
+def make_app(settings: Settings):
+    """The pages of one session, as Panel tabs (a new set for each browser tab)."""
+    import panel as pn
+
+    from qantar.dashboard import live
+
+    session = Session()
+    tabs = pn.Tabs(("Epstein live", live.page(session)), dynamic=False, sizing_mode="stretch_width")
+    pn.state.on_session_destroyed(lambda _context: session.close())
+    return pn.Column(pn.pane.Markdown("## qantar", margin=(0, 10)), tabs, sizing_mode="stretch_width")
+
+
+class Session:
+    """What one browser session started (ensembles running, live worlds playing): all of it
+    is stopped when the tab closes (``close``)."""
+
+    def __init__(self) -> None:
+        self._on_close: list = []
+
+    def on_close(self, fn) -> None:
+        """Call ``fn()`` when the session ends."""
+        self._on_close.append(fn)
+
+    def close(self) -> None:
+        """End the session's work."""
+        for fn in self._on_close:
+            fn()
+        self._on_close.clear()
+
+
+def warm_up() -> None:
+    """Load the compiled engine once, before the first page asks for it (a first page in
+    well under 3 s)."""
+    from qantar import Params, World, rule_set
+
+    World.build(Params(width=20, height=20), rule_set("netlogo"), seed=0).run(1)
+
+
+def serve(host: str = "127.0.0.1", port: int = 5006, runs: tuple[Path, ...] = (Path("runs"),),
+          open_browser: bool = True, threaded: bool = False, on_ready=None):
+    """Serve the dashboard on ``host``:``port`` until stopped (``threaded``: in a thread,
+    returned, with ``.stop()``). ``on_ready(url)`` is called once it listens."""
+    import panel as pn
+
+    warm_up()
+    pn.extension(notifications=False)
+    settings = Settings(runs=tuple(Path(r) for r in runs))
+    server = pn.serve({"/": lambda: make_app(settings)}, address=host, port=port, show=False, start=False,
+                      threaded=threaded, title="qantar", websocket_origin=[f"{host}:{port}", f"localhost:{port}"])
+    address = url(host, port)
+    if threaded:
+        return server
+    server.start()
+    if on_ready:
+        on_ready(address)
+    if open_browser:
+        server.io_loop.add_callback(lambda: __import__("webbrowser").open(address))
+    server.io_loop.start()
+    return server

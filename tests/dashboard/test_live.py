@@ -1,0 +1,41 @@
+"""The Epstein live page in a real browser: its counts after 10 steps are World.run's."""
+
+from __future__ import annotations
+
+import re
+
+from qantar import Params, World, rule_set
+
+
+def live_status(page) -> str:
+    """The line above the grid: step, counts, L, cops."""
+    return page.tab.get_by_text(re.compile(r"^step \d+: quiet")).inner_text()
+
+
+def test_live_counts_after_ten_steps_equal_world_run(dashboard, screenshots):
+    page = dashboard
+    page.open_tab("Epstein live")
+    page.tab.get_by_text("step 0", exact=False).wait_for()
+    button = page.tab.get_by_role("button", name="Step")
+    for k in range(1, 11):
+        button.click()
+        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+    expected = World.build(Params(width=40, height=40), rule_set("netlogo"), seed=0).run(10)[-1]
+    q, a, j = (int(x) for x in expected)
+    text = live_status(page)
+    assert f"step 10: quiet {q}, active {a}, jailed {j};" in text, text
+    page.tab.screenshot(path=str(screenshots / "dashboard-live.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_live_plays_and_pauses(dashboard):
+    page = dashboard
+    page.open_tab("Epstein live")
+    page.tab.get_by_role("button", name="Play").click()
+    page.tab.get_by_text(re.compile(r"step [3-9]\d*:")).wait_for(timeout=20000)
+    page.tab.get_by_role("button", name="Pause").click()
+    page.tab.wait_for_timeout(500)
+    first = live_status(page)
+    page.tab.wait_for_timeout(800)
+    assert live_status(page) == first
+    assert page.errors == []
