@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qantar.engine import kernels
 from qantar.engine.intergroup_kernels import run_intergroup_steps
 from qantar.engine.intergroup_state import (
     BOOK_LIVING,
@@ -35,7 +34,7 @@ from qantar.engine.intergroup_state import (
     grow,
 )
 from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, QUIET, Config, make_vision
-from qantar.engine.world import SteeredNumbers, fill_uniform, make_config, place_agents
+from qantar.engine.world import SteeredNumbers, fill_uniform, make_config, place_agents, rebuild
 from qantar.errors import QantarInputError
 from qantar.rules import InterGroupParams, RuleSet, vision_offsets
 
@@ -92,7 +91,7 @@ class InterGroupWorld(SteeredNumbers):
         a.death_age[:n_cit] = rng.integers(0, params.max_age + 1, n_cit)
         a.age[:n_cit] = rng.integers(0, a.death_age[:n_cit] + 1)
         a.book[BOOK_LIVING] = n
-        kernels.rebuild_cells(a, config)
+        rebuild(a, config)
         return cls(params, rules, rng, a, config, make_life(params, stop_at_extinction), seed)
 
     # --- reading -------------------------------------------------------------------------
@@ -165,7 +164,7 @@ class InterGroupWorld(SteeredNumbers):
             getattr(a, name)[slots] = value
         a.pos[slots] = cells
         a.book[BOOK_LIVING] += n
-        kernels.rebuild_cells(a, self.config)
+        rebuild(a, self.config)
 
     def remove_cops(self, n: int) -> None:
         """Withdraw ``n`` cops chosen at random; their slots become free."""
@@ -177,4 +176,4 @@ class InterGroupWorld(SteeredNumbers):
         a.state[gone] = DEAD
         a.pos[gone] = -1
         a.book[BOOK_LIVING] -= n
-        kernels.rebuild_cells(a, self.config)
+        rebuild(a, self.config)

@@ -15,7 +15,9 @@ Two caches spare the kernel from rescanning a vision on every turn (each is exac
 scan would find; tests/engine/test_invariants.py recounts them):
 ``near[c]`` = cops + (actives << 16) within the citizens' vision of cell c, and
 ``near_cop[c]`` = actives << 16 within the cops' vision (the same array when both visions
-are equal); updated when a cop moves or a citizen turns active or quiet. ``free`` is a
+are equal); updated when a cop moves or a citizen turns active or quiet. They are int64, so
+the actives' field cannot overflow (a vision of 45,000 cells may see more than 2^15 actives);
+the cops' 16 bits are checked when a world is built or given cops (``world.check_vision_counts``). ``free`` is a
 bitmap of the cells with no blocker, one bit a cell, small enough to stay in cache for
 rule M's random tries.
 
@@ -46,7 +48,7 @@ KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defecti
 K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN = range(6)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
-#: Fields of the ``near`` caches.
+#: Fields of the ``near`` caches (int64): cops in the low 16 bits, actives above them.
 NEAR_COP_MASK, NEAR_ACTIVE_SHIFT = 0xFFFF, 16
 NEAR_ACTIVE_UNIT = 1 << NEAR_ACTIVE_SHIFT
 #: Fields of the packed per-cell word.
@@ -87,8 +89,8 @@ class Agents(NamedTuple):
     flags: np.ndarray  # int16: bits such as PROVOCATEUR (scenarios; 0 in Epstein's model)
     head: np.ndarray  # int32 per cell: first (lowest id) agent on it, -1 if none
     cell: np.ndarray  # uint32 per cell: cops | actives << 8 | blockers << 16
-    near: np.ndarray  # int32 per cell: cops + actives << 16 in the citizens' vision
-    near_cop: np.ndarray  # int32 per cell: actives << 16 in the cops' vision (may be `near`)
+    near: np.ndarray  # int64 per cell: cops + actives << 16 in the citizens' vision
+    near_cop: np.ndarray  # int64 per cell: actives << 16 in the cops' vision (may be `near`)
     free: np.ndarray  # uint64 bitmap: bit c set iff cell c has no blocker
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
@@ -155,7 +157,7 @@ def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
 
 def empty_cells(cells: int, shared_near: bool) -> dict[str, np.ndarray]:
     """The per-cell arrays (``head``, ``cell``, ``near``, ``near_cop``, ``free``), empty."""
-    near = np.zeros(cells, np.int32)
+    near = np.zeros(cells, np.int64)
     return {
         "head": np.full(cells, -1, np.int32),
         "cell": np.zeros(cells, np.uint32),

@@ -25,6 +25,7 @@ from qantar.engine import kernels
 from qantar.engine.state import (
     BLOCK_SHIFT,
     CITIZEN,
+    FIELD_MASK,
     CIVILIANS_KILLED,
     COP,
     DEAD,
@@ -86,6 +87,33 @@ def fill_uniform(out: np.ndarray, rng: np.random.Generator) -> None:
     for start in range(0, len(out), BUILD_CHUNK):
         stop = min(start + BUILD_CHUNK, len(out))
         out[start:stop] = rng.random(stop - start)
+
+
+def check_vision_counts(n_cops: int, config: Config) -> None:
+    """Refuse a world whose citizens could see more cops than the ``near`` cache's 16-bit
+    field holds (65,535): more cops than that, and a vision wide enough to see them all.
+
+    Example:
+        >>> from qantar import rule_set
+        >>> cfg = make_config(Params(width=600, height=600, citizen_vision=200, cop_vision=200), rule_set("netlogo"))
+        >>> check_vision_counts(1000, cfg)
+        >>> check_vision_counts(70_000, cfg)
+        Traceback (most recent call last):
+        ...
+        qantar.errors.QantarInputError: citizen_vision: its 125629 cells could see 70000 cops, more than the 65535 the engine counts in a vision; shorten the vision or use fewer cops
+    """
+    most = min(n_cops, FIELD_MASK * config.cit_vis.size)
+    if most > NEAR_COP_MASK:
+        raise QantarInputError(
+            f"citizen_vision: its {config.cit_vis.size} cells could see {n_cops} cops, more than the "
+            f"{NEAR_COP_MASK} the engine counts in a vision; shorten the vision or use fewer cops")
+
+
+def rebuild(agents, config: Config) -> None:
+    """``kernels.rebuild_cells`` after ``check_vision_counts``: every build, and every change
+    of the agents between steps, goes through here."""
+    check_vision_counts(int(np.count_nonzero(agents.kind == COP)), config)
+    kernels.rebuild_cells(agents, config)
 
 
 def cops_move(movement: bool, rules: RuleSet) -> bool:
@@ -218,7 +246,7 @@ class World(SteeredNumbers):
         fill_uniform(agents.hardship[:n_cit], rng)  # cops keep H = R = 0
         fill_uniform(agents.risk_aversion[:n_cit], rng)
         world = cls(params=params, rules=rules, rng=rng, agents=agents, seed=seed, config=config)
-        kernels.rebuild_cells(agents, world.config)
+        rebuild(agents, world.config)
         return world
 
     # --- reading -------------------------------------------------------------------------
@@ -321,4 +349,4 @@ class World(SteeredNumbers):
         self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near)
         for name, values in kept.items():
             getattr(self.agents, name)[:] = values
-        kernels.rebuild_cells(self.agents, self.config)
+        rebuild(self.agents, self.config)
