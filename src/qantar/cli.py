@@ -11,29 +11,21 @@ Bad input ends with one line naming the field and what is accepted, exit code 2.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import sys
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from qantar.analysis import outburst_threshold, summarize
-from qantar.analysis.paper_claims import measure_groups
-from qantar.engine.intergroup_state import COLUMNS as GROUP_COLUMNS
+from qantar import api
 from qantar.errors import QantarInputError
-from qantar.experiments import run_model
-from qantar.report.plots import plot_groups, plot_series
-from qantar.rules import RULE_SETS, InterGroupParams, Params, make_params, rule_set
+from qantar.rules import RULE_SETS
 from qantar.rules.ruleset import RULE_SETTING_NAMES
-from qantar.scenario import PAPER_RUNS, paper_run, validate_schedule
-from qantar.storage import provenance, write_run
-from qantar.storage.series import COLUMNS, check_free
+from qantar.scenario import PAPER_RUNS
 
 DEFAULT_RULES = "netlogo"
 err = Console(stderr=True)
@@ -46,6 +38,15 @@ class InputError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def one_line_errors():
+    """Turn the layers' ``QantarInputError`` into the CLI's one-line error (exit 2)."""
+    try:
+        yield
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
 
 
 def progress_bar(unit: str, show: bool) -> Progress:
@@ -68,6 +69,78 @@ class FiniteFloat(click.ParamType):
 
 
 FINITE = FiniteFloat()
+
+
+class ProgressView:
+    """Draws the API's ``Progress`` events on stderr: a spinner with its message while the
+    engine compiles, then a bar of runs or steps. Used as ``with ProgressView(...) as view:
+    verb(..., on_progress=view)``."""
+
+    def __init__(self, unit: str, show: bool):
+        self.unit, self.show = unit, show
+        self.bar = progress_bar(unit, show)
+        self.task = None
+        self.spinner = None
+
+    def __enter__(self) -> "ProgressView":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.__exit__(*exc)
+
+    def __call__(self, event) -> None:
+        if event.stage == "compiling":
+            if event.total is None:
+                if self.show:
+                    err.print(event.message)
+                self.spinner = self.bar.add_task(event.message.split(" (")[0], total=None)
+            elif self.spinner is not None:
+                self.bar.remove_task(self.spinner)
+                self.spinner = None
+            return
+        if event.stage == "report":
+            return
+        if self.task is None:
+            self.task = self.bar.add_task(event.message, total=event.total)
+        self.bar.update(self.task, completed=event.done, total=event.total)
+
+
+def print_records(rows: list[dict], title: str | None = None, labels: dict[str, str] | None = None,
+                  console: Console | None = None) -> None:
+    """Dicts as a table, a column per key (in order of first appearance; ``labels`` renames
+    them). Names stay whole on an 80-column terminal: a column is never narrower than its
+    longest word, and only columns of several words wrap (at spaces). Booleans print as
+    yes/no, None as -."""
+    from rich import box
+
+    labels = labels or {}
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    texts = [[cell(r.get(k)) for k in keys] for r in rows]
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for c, k in enumerate(keys):
+        label = labels.get(k, k.replace("_", " "))
+        words = [w for t in texts for w in t[c].split()] + label.split()
+        spaced = any(" " in t[c] for t in texts)
+        table.add_column(label, overflow="fold", no_wrap=not spaced,
+                         min_width=max(map(len, words), default=1) if spaced else
+                         max([len(t[c]) for t in texts] + [len(label)]))
+    for t in texts:
+        table.add_row(*t)
+    (console or Console()).print(table)
+
+
+def cell(value) -> str:
+    """A value as a table shows it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 def parse_jail_term(value: str) -> int | None:
@@ -131,6 +204,9 @@ def main() -> None:
                    "drawn by weight.")
 @click.option("--without", "without", multiple=True, metavar="EVENT",
               help="With SCENARIO: leave out the named event (repeatable), e.g. --without csto.")
+@click.option("--until", metavar="DATE", default=None,
+              help="With SCENARIO: run only up to DATE (YYYY-MM-DD): events from then on left out, targets "
+                   "after it (or over the whole calendar) not judged.")
 @click.option("--rules", type=click.Choice(list(RULE_SETS)), default=None,
               help=f"Rule set: the paper read literally, NetLogo's Rebellion, or Mesa's example (docs/model.md). "
                    f"[default: {DEFAULT_RULES}; a scenario: its own]")
@@ -159,7 +235,7 @@ def main() -> None:
 @click.option("--outburst-threshold", "outburst_bar", type=FINITE,
               help="Actives that make an outburst. [default: 50 per 40x40, scaled by area]")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(scenario, seeds, workers, cluster, assignments, posterior, without, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
+def run(scenario, seeds, workers, cluster, assignments, posterior, without, until, rules, rule_overrides, preset, width, height, steps, seed, out_dir,
         overwrite, formats, legitimacy, citizen_density, cop_density, citizen_vision, cop_vision, max_jail_term,
         arrest_constant, threshold, movement, outburst_bar, quiet) -> None:
     """Run a SCENARIO (a built-in name such as kazakhstan-2022, or a TOML file) as an
@@ -186,78 +262,37 @@ def run(scenario, seeds, workers, cluster, assignments, posterior, without, rule
                              "(e.g. --set model.legitimacy=0.9)")
         if rules is not None:
             assignments = (*assignments, f'rules="{rules}"')
-        run_scenario_ensemble(scenario, seeds, seed, assignments, without, out_dir, overwrite, quiet, workers, cluster,
-                              posterior)
+        run_scenario_ensemble(scenario, seeds, seed, assignments, without, until, out_dir, overwrite, quiet, workers,
+                              cluster, posterior)
         return
     rules = rules or DEFAULT_RULES
     if workers is not None or cluster is not None:
         raise InputError("--workers/--cluster: only with a SCENARIO (an ensemble); a single model run uses one core")
-    if assignments or without or posterior:
-        raise InputError("--set/--without/--posterior: only with a SCENARIO (e.g. qantar run kazakhstan-2022 --without csto)")
+    if assignments or without or posterior or until:
+        raise InputError("--set/--without/--posterior/--until: only with a SCENARIO "
+                         "(e.g. qantar run kazakhstan-2022 --without csto)")
     values = {
         "width": width, "height": height, "legitimacy": legitimacy, "citizen_density": citizen_density,
         "cop_density": cop_density, "citizen_vision": citizen_vision, "cop_vision": cop_vision,
         "arrest_constant": arrest_constant, "threshold": threshold, "movement": movement,
     }
-    chosen = paper_run(preset) if preset else None
-    given = dict(chosen.params) if chosen else {}  # a flag left out: the preset's, else the rule set's default
-    given |= {k: v for k, v in values.items() if v is not None}
+    values = {k: v for k, v in values.items() if v is not None}
     if max_jail_term is not None:
-        given["max_jail_term"] = parse_jail_term(max_jail_term)  # None here means life
-    if steps is None:
-        steps = chosen.steps if chosen else 500
-    try:
-        two_groups = chosen is not None and chosen.model == "II"
-        params = make_params(InterGroupParams if two_groups else Params, **given)
-        schedule = chosen.schedule_for(params) if chosen else ()
-        validate_schedule(schedule, steps)
-        rs = rule_set(rules, **parse_rule_overrides(rule_overrides))
-        if out_dir is None:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            label = f"{preset}-{rules}" if preset else rules
-            out_dir = str(Path("runs") / f"{stamp}-{label}-seed{seed}")
-        out = check_free(out_dir, overwrite)
-    except QantarInputError as exc:
-        raise InputError(str(exc)) from None
-
-    bar = outburst_threshold(params.width, params.height) if outburst_bar is None else outburst_bar
+        values["max_jail_term"] = parse_jail_term(max_jail_term)  # None here means life
+    overrides = parse_rule_overrides(rule_overrides)
     show = not quiet and sys.stderr.isatty()
-    started = time.perf_counter()
-    with progress_bar("steps", show) as progress:
-        task = progress.add_task(f"{rs.name} {params.width}x{params.height}", total=steps)
-        result = run_model(params, rs, seed, steps, schedule=schedule,
-                           on_progress=lambda done: progress.update(task, completed=done))
-    elapsed = time.perf_counter() - started
-
-    counts = result.counts
-    if two_groups:
-        summary = measure_groups(counts)
-        rows = [("blue living at the end", summary["final_blue"]), ("green living at the end", summary["final_green"]),
-                ("a group died out at step", summary["extinct_step"]), ("killed", summary["killed"]),
-                ("kills per step while both live", f"{summary['kills_per_step']:.2f}")]
-    else:
-        summary = summarize(counts[:, 1], counts[:, 2], bar)
-        rows = [("mean actives", f"{summary['mean_active']:.1f}"), ("peak actives", summary["peak_active"]),
-                ("outbursts", summary["outbursts"]), ("calm share of steps", f"{summary['calm_share']:.2f}"),
-                ("jailed at the end", summary["final_jailed"]), ("mean jailed", f"{summary['mean_jailed']:.1f}")]
-    meta = provenance(params, rs, seed, result.steps_done, steps_asked=steps, interrupted=result.interrupted,
-                      outburst_threshold=bar, seconds=round(elapsed, 3), preset=preset,
-                      schedule=[c.model_dump(exclude_none=True) for c in schedule],
-                      model="II" if two_groups else "I")
-    extra = {"legitimacy": result.legitimacy, "cops": result.cops}
-    names = GROUP_COLUMNS if two_groups else COLUMNS
-    paths = write_run(out, counts, meta, summary, csv="csv" in formats, overwrite=True, extra=extra, names=names)
-    title = f"{preset + ', ' if preset else ''}{rs.name}, L={params.legitimacy:g}, {params.width}x{params.height}, seed {seed}"
-    if two_groups:
-        plot_groups(counts, out / "series.png", title=title, legitimacy=result.legitimacy, cops=result.cops)
-    else:
-        plot_series(counts, out / "series.png", bar, title=title, legitimacy=result.legitimacy, cops=result.cops)
-
+    with ProgressView("steps", show) as view, one_line_errors():
+        done = api.run_model_once(out_dir, rules=rules, rule_overrides=overrides, preset=preset, values=values,
+                                  steps=steps, seed=seed, outburst_bar=outburst_bar, csv="csv" in formats,
+                                  overwrite=overwrite, on_progress=view)
     if not quiet:
-        print_summary(rows, result, rs.name, elapsed)
-        click.echo(f"wrote {paths['parquet']}, {out / 'series.png'}" + (f", {paths['csv']}" if "csv" in paths else ""))
-    if result.interrupted:
-        click.echo(f"interrupted after {result.steps_done} of {steps} steps; what was done is saved", err=True)
+        click.echo(f"{done.meta['rules']['name']}: {done.steps_done} steps, {done.agents} agents at the end, "
+                   f"{done.seconds:.1f} s")
+        print_records([{"measure": k, "value": "-" if v is None else str(v)} for k, v in done.rows()])
+        click.echo(f"wrote {done.files['parquet']}, {done.files['png']}"
+                   + (f", {done.files['csv']}" if "csv" in done.files else ""))
+    if done.interrupted:
+        click.echo(f"interrupted after {done.steps_done} of {done.steps} steps; what was done is saved", err=True)
         sys.exit(130)
 
 
@@ -280,134 +315,45 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
     """Reproduce a paper's claims: run its runs over many seeds for each rule set, then write
     OUT/epstein2002.md (claims, the paper's values, qantar's numbers, verdicts) and
     OUT/epstein2002-measures.json (every seed's measures, with provenance)."""
-    from qantar import __version__
-    from qantar.experiments.reproduce import EXTINCTION_CAP, extinction_sweep, run_paper_run, snapshot
-    from qantar.report.epstein2002 import CLAIMS, make_figures, render_markdown
-    from qantar.storage.series import git_commit, write_json
-
-    names = [r.strip() for r in rules_list.split(",") if r.strip()]
-    try:
-        if not names:
-            raise QantarInputError(f"--rules: give at least one rule set of {', '.join(RULE_SETS)}")
-        rule_sets = [rule_set(r) for r in names]
-        if out_dir is None:
-            out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{study}")
-        out = check_free(out_dir, overwrite, marker=f"{study}-measures.json")
-    except QantarInputError as exc:
-        raise InputError(str(exc)) from None
-    runs = sorted({r for c in CLAIMS for r in c.runs if r in PAPER_RUNS})
-    densities = np.round(np.arange(0, 0.1 + 1e-9, sweep_step), 6) if sweep_seeds else np.array([])
     show = not quiet and sys.stderr.isatty()
-    measures: dict[str, dict[str, list[dict]]] = {}
-    firsts: dict[str, dict[str, object]] = {}  # the first seed's run, for the figures
-    with progress_bar("runs", show) as progress:
-        task = progress.add_task(study, total=len(rule_sets) * (len(runs) * seeds + len(densities) * sweep_seeds))
-        complete = True
-        try:
-            for rs in rule_sets:
-                measures[rs.name], firsts[rs.name] = {}, {}
-                for name in runs:
-                    done = run_paper_run(paper_run(name), rs, seeds, entropy,
-                                         on_seed_done=lambda k: progress.advance(task))
-                    measures[rs.name][name] = [d.measures for d in done]
-                    firsts[rs.name][name] = done[0].result if done else None
-                    if len(done) < seeds:
-                        raise KeyboardInterrupt
-            for rs in rule_sets:  # the long part last, so that an interruption keeps the runs above
-                if sweep_seeds:
-                    swept = extinction_sweep(rs, densities, sweep_seeds, entropy,
-                                             on_run_done=lambda k: progress.advance(task))
-                    measures[rs.name] |= {"sweep": [vars(r) for r in swept], "sweep_cap": EXTINCTION_CAP,
-                                          "sweep_seeds": sweep_seeds, "sweep_step": sweep_step}
-                    if len(swept) < len(densities) * sweep_seeds:
-                        raise KeyboardInterrupt
-        except KeyboardInterrupt:
-            complete = False
-    command = (f"qantar reproduce {study} --seeds {seeds} --entropy {entropy} --rules {','.join(names)} "
-               f"--sweep-seeds {sweep_seeds} --sweep-step {sweep_step:g}")
-    record = {"study": study, "command": command, "qantar_version": __version__, "git_commit": git_commit(),
-              "seeds": seeds, "entropy": entropy, "interrupted": not complete, "measures": measures}
-    write_json(out / f"{study}-measures.json", record)  # first: the figures and report are made from it
-    if not complete:  # keep what finished; a report needs every run
-        click.echo(f"interrupted: the finished seeds' measures are in {out / (study + '-measures.json')}; "
-                   "no report written", err=True)
+    with ProgressView("runs", show) as view, one_line_errors():
+        done = api.reproduce(study, out_dir, seeds=seeds, entropy=entropy, rules=rules_list.split(","),
+                             sweep_seeds=sweep_seeds, sweep_step=sweep_step, overwrite=overwrite, on_progress=view)
+    if done.interrupted:  # keep what finished; a report needs every run
+        click.echo(f"interrupted: the finished seeds' measures are in {done.measures_file}; no report written",
+                   err=True)
         sys.exit(130)
-    first_seed = np.random.SeedSequence(entropy).spawn(seeds)[0]
-    run1_worlds = {rs.name: (snapshot(paper_run("run1"), rs, first_seed, 100), 100) for rs in rule_sets}
-    run7_worlds = [(snapshot(paper_run("run7"), rule_sets[0], first_seed, t), t) for t in (0, 5, 15, 40)]
-    figures = make_figures(out, measures, firsts, run1_worlds, run7_worlds)
-    text = render_markdown(measures, seeds, entropy, command, __version__, figures)
-    (out / f"{study}.md").write_text(text)
     if not quiet:
-        click.echo(text.split("\n## ")[0])
-        click.echo(f"wrote {out / (study + '.md')}, {out / (study + '-measures.json')}")
+        click.echo(done.text.split("\n## ")[0])
+        click.echo(f"wrote {done.report}, {done.measures_file}")
 
 
-def run_scenario_ensemble(name, seeds, entropy, assignments, without, out_dir, overwrite, quiet,
+def run_scenario_ensemble(name, seeds, entropy, assignments, without, until, out_dir, overwrite, quiet,
                           workers=None, cluster=None, posterior=None) -> None:
-    """``qantar run SCENARIO``: the ensemble, its files and report, simulated vs reported."""
-    from qantar import __version__
-    from qantar.analysis.scenario_measures import judge_target, measure_run
-    from qantar.experiments.posterior_runs import posterior_scenarios
-    from qantar.experiments.runner import cluster_executor, worker_count
-    from qantar.experiments.scenario_run import run_ensemble
+    """``qantar run SCENARIO``: the ensemble (resumed when OUT holds the same), its files and
+    report, simulated vs reported."""
     from qantar.report import scenario as report
-    from qantar.scenario.load import load_scenario
-    from qantar.storage.scenario import write_ensemble
-    from qantar.storage.series import git_commit, write_json
 
-    try:
-        sc = load_scenario(name, overrides=assignments, without=without)
-        drawn = posterior_scenarios(name, posterior, seeds, entropy, assignments, without) if posterior else None
-        if out_dir is None:
-            out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{sc.name}")
-        out = check_free(out_dir, overwrite, marker="runs.json")
-    except QantarInputError as exc:
-        raise InputError(str(exc)) from None
     show = not quiet and sys.stderr.isatty()
-    started = time.perf_counter()
-    with progress_bar("runs", show) as progress:
-        task = progress.add_task(sc.name, total=seeds)
-        try:
-            with cluster_executor(cluster) as executor:
-                runs = run_ensemble([s for _, s in drawn] if drawn else sc, seeds, entropy, on_run_done=lambda k: progress.update(task, completed=k),
-                                    workers=workers, executor=executor)
-        except QantarInputError as exc:
-            raise InputError(str(exc)) from None
-    elapsed = time.perf_counter() - started
-    command = " ".join(["qantar run", name, f"--seeds {seeds}", f"--seed {entropy}",
-                        *[f"--set {a}" for a in assignments], *[f"--without {w}" for w in without],
-                        *([f"--posterior {posterior}"] if posterior else [])])
-    measures = [measure_run(r) for r in runs]
-    record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
-              "runs_done": len(runs), "interrupted": len(runs) < seeds, "qantar_version": __version__,
-              "git_commit": git_commit(), "seconds": round(elapsed, 2),
-              "workers": cluster or worker_count(seeds, workers), "measures": measures,
-              "targets": [judge_target(t, measures) for t in sc.targets] if runs else []}
-    if drawn:
-        record["posterior"] = {"folder": str(posterior), "generation": drawn[0][0]["generation"], "particles": [
-            {"run": r.index, "particle": drawn[r.index][0]["particle"],
-             "assignments": drawn[r.index][0]["assignments"]} for r in runs]}
-    if not runs:
-        write_json(out / "runs.json", record)
+    with ProgressView("runs", show) as view, one_line_errors():
+        ens = api.run_ensemble(name, out_dir, seeds=seeds, seed=entropy, overrides=assignments, without=without,
+                               until=until, posterior=posterior, workers=workers, cluster=cluster,
+                               overwrite=overwrite, on_progress=view)
+    if not ens.runs_done:
         click.echo("interrupted before any run finished; nothing to report", err=True)
         sys.exit(130)
-    paths = write_ensemble(out, runs, record)
-    figures = [str(report.national_figure(runs, out / "figures" / "national.png").relative_to(out)),
-               str(report.regions_figure(runs, out / "figures" / "regions.png").relative_to(out))]
-    (out / "report.md").write_text(report.render_markdown(runs, record["targets"], command, record, figures))
     if not quiet:
-        click.echo(f"{sc.name}: {len(runs)} runs in {elapsed:.1f} s")
-        table = Table()
-        for col in report.VERDICT_COLUMNS:
-            table.add_column(col)
-        for row in report.verdict_rows(record["targets"]):
-            table.add_row(*row)
-        Console().print(table)
-        click.echo(report.fit_caveat(record["targets"]))
-        click.echo(f"wrote {paths['parquet']}, {paths['json']}, {out / 'report.md'}")
-    if len(runs) < seeds:
-        click.echo(f"interrupted after {len(runs)} of {seeds} runs; what finished is saved", err=True)
+        click.echo(f"{ens.record['scenario']['name']}: {ens.runs_done} runs, this call {ens.record['seconds']:.1f} s")
+        print_records([dict(zip(report.VERDICT_COLUMNS, row)) for row in report.verdict_rows(ens.verdicts)])
+        click.echo(report.fit_caveat(ens.verdicts))
+        cut = ens.record.get("until")
+        if cut and cut["targets_not_judged"]:
+            click.echo(f"until {cut['until']}: not judged (after it or over the whole calendar): "
+                       f"{', '.join(cut['targets_not_judged'])}")
+        click.echo(f"wrote {ens.path / 'series.parquet'}, {ens.path / 'runs.json'}, {ens.path / 'report.md'}")
+    if ens.interrupted:
+        click.echo(f"interrupted after {ens.runs_done} of {ens.seeds} runs; what finished is saved, and the same "
+                   "command finishes it", err=True)
         sys.exit(130)
 
 
@@ -671,42 +617,43 @@ def query(experiment, sql) -> None:
 def compare(a, b, out_dir, overwrite) -> None:
     """Compare two scenario ensembles (folders written by qantar run SCENARIO): each measure's
     medians, and the difference B - A with a bootstrap 90% interval; writes a figure."""
-    import json
+    with one_line_errors():
+        cmp = api.compare(a, b, out_dir, overwrite=overwrite)
+    rows = [{"measure": r["measure"], "A (median)": f"{r['a']:,.1f}", "B (median)": f"{r['b']:,.1f}",
+             "B - A": f"{r['difference']:+,.1f}", "90% interval": f"{r['low']:+,.1f} to {r['high']:+,.1f}"}
+            for r in cmp.rows]
+    print_records(rows, title=f"B - A: {b} minus {a} ({cmp.runs[1]} and {cmp.runs[0]} runs)")
+    click.echo(f"wrote {cmp.path / 'compare.json'}, {cmp.figure}")
 
-    import pyarrow.parquet as pq
 
-    from qantar.analysis.compare import compare_records
-    from qantar.report.scenario import compare_figure
-    from qantar.storage.series import write_json
+@main.command()
+def scenarios() -> None:
+    """List the built-in scenarios: name, title, regions, days (qantar describe NAME for more)."""
+    print_records([{"name": i.name, "title": i.title, "regions": i.regions, "days": i.days, "start": i.start}
+                   for i in api.list_scenarios()])
 
-    records, tables = [], []
-    try:
-        for folder in (a, b):
-            path = Path(folder) / "runs.json"
-            if not path.is_file():
-                raise QantarInputError(f"{folder}: no runs.json here; give a folder written by qantar run SCENARIO")
-            record = json.loads(path.read_text())
-            if not record.get("measures"):
-                raise QantarInputError(f"{folder}: this ensemble has no finished runs to compare")
-            records.append(record)
-            tables.append(pq.read_table(Path(folder) / "series.parquet"))
-        if out_dir is None:
-            out_dir = str(Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-compare")
-        out = check_free(out_dir, overwrite, marker="compare.json")
-    except QantarInputError as exc:
-        raise InputError(str(exc)) from None
-    rows = compare_records(records[0], records[1])
-    write_json(out / "compare.json", {"a": str(a), "b": str(b), "runs": [len(r["measures"]) for r in records],
-                                      "measures": rows})
-    compare_figure(Path(a).name, tables[0], Path(b).name, tables[1], out / "compare.png")
-    table = Table(title=f"B - A: {b} minus {a} ({len(records[1]['measures'])} and {len(records[0]['measures'])} runs)")
-    for col in ("measure", "A (median)", "B (median)", "B - A", "90% interval"):
-        table.add_column(col, justify="right")
-    for r in rows:
-        table.add_row(r["measure"], f"{r['a']:,.1f}", f"{r['b']:,.1f}", f"{r['difference']:+,.1f}",
-                      f"{r['low']:+,.1f} to {r['high']:+,.1f}")
-    Console().print(table)
-    click.echo(f"wrote {out / 'compare.json'}, {out / 'compare.png'}")
+
+@main.command()
+@click.argument("scenario")
+@click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE", help="Describe it with a field changed.")
+@click.option("--without", "without", multiple=True, metavar="EVENT", help="Describe it without the named event.")
+def describe(scenario, assignments, without) -> None:
+    """What SCENARIO (a built-in name or a TOML file) holds: its regions, its events in time
+    order with their notes, its targets, and every --set PATH with its current value."""
+    with one_line_errors():
+        d = api.describe_scenario(scenario, assignments, without)
+    i, out = d.info, Console()
+    out.print(f"{i.name}: {i.title} ({i.days} days from {i.start}, {i.regions} regions)", highlight=False)
+    if d.description:
+        out.print(d.description, highlight=False)
+    print_records(d.regions, title="regions")
+    print_records([{k: v for k, v in e.items() if k != "note"} for e in d.events],
+                  title="events (--without NAME leaves one out)")
+    for e in d.events:
+        if e["note"]:
+            out.print(f"[bold]{e['name']}[/bold]: {e['note']}", highlight=False)
+    print_records(d.targets, title="targets")
+    print_records([{"--set path": k, "value": v} for k, v in d.paths.items()], title="--set PATH=VALUE")
 
 
 @main.command()
@@ -735,18 +682,6 @@ def name_values(items, option: str) -> dict[str, str]:
             raise InputError(f"{option} {name.strip()}: given twice; give it once")
         out[name.strip()] = value.strip()
     return out
-
-
-def print_summary(rows: list[tuple[str, object]], result, rules: str, elapsed: float) -> None:
-    """The run's summary (measure, value) rows as a small table on stdout."""
-    living = result.world.n_citizens + result.world.n_cops
-    click.echo(f"{rules}: {result.steps_done} steps, {living} agents at the end, {elapsed:.1f} s")
-    table = Table()
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for name, value in rows:
-        table.add_row(name, "-" if value is None else str(value))
-    Console().print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

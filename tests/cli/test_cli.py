@@ -197,8 +197,11 @@ def test_run_scenario_file_writes_ensemble_and_report(tmp_path):
     assert "## Simulated and reported" in report and "| runs inside |" in report
     assert report.count("The fit meets") == 1 and record["targets"][0]["share"] in (0.0, 0.5, 1.0)
     assert (out / "figures" / "national.png").stat().st_size > 5000
-    again = invoke("run", str(path), "--seeds", "2", "--out", str(out))
-    assert again.exit_code == 2 and "already holds results" in again.output
+    before = (out / "runs" / "run-000000.npz").stat().st_mtime_ns
+    again = invoke("run", str(path), "--seeds", "2", "--out", str(out))  # the same call: nothing left to run
+    assert again.exit_code == 0 and (out / "runs" / "run-000000.npz").stat().st_mtime_ns == before
+    other = invoke("run", str(path), "--seeds", "3", "--out", str(out))
+    assert other.exit_code == 2 and "holds another ensemble" in other.output, other.output
     without = invoke("run", str(path), "--seeds", "1", "--without", "shock", "--out", str(tmp_path / "w"))
     assert without.exit_code == 0 and json.loads((tmp_path / "w" / "runs.json").read_text())["scenario"]["events"] == []
 
@@ -236,7 +239,7 @@ def test_compare_two_ensembles(tmp_path):
     assert peak["b"] == 0 and peak["a"] > 0 and peak["high"] < 0  # B - A: all of A's protest is gone
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 5000
     missing = invoke("compare", str(tmp_path / "base"), str(tmp_path / "nowhere"), "--out", str(tmp_path / "c2"))
-    assert missing.exit_code == 2 and "no runs.json here" in missing.output
+    assert missing.exit_code == 2 and "nowhere: does not exist; compare needs an ensemble" in missing.output
 
 
 def test_sweep_then_query_and_a_resume(tmp_path):

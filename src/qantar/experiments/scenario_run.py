@@ -287,18 +287,25 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
 
 def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int = 0,
                  on_run_done: Callable[[int], None] | None = None, workers: int | None = None,
-                 executor=None) -> list[ScenarioRun]:
+                 executor=None, only: list[int] | None = None,
+                 on_run: Callable[[ScenarioRun], None] | None = None) -> list[ScenarioRun]:
     """``seeds`` runs of the scenario, run k from ``SeedSequence(entropy).spawn(seeds)[k]``,
     on a local process pool (``experiments.runner``; ``workers`` processes, default the
     available cores, 1 for none) or ``executor``. The same runs, whichever way. Sorted by
     run number, each knowing its ``index``; a Ctrl-C returns the runs finished so far.
-    ``on_run_done(done)`` is called as each finishes. A list of ``seeds`` scenarios gives
-    run k its own (a particle of a posterior each, for ``qantar run --posterior``)."""
+    ``on_run_done(done)`` is called as each finishes, after ``on_run(run)`` (to keep it).
+    A list of ``seeds`` scenarios gives run k its own (a particle of a posterior each, for
+    ``qantar run --posterior``). ``only``: run just these run numbers (to resume)."""
+    seeds_of = children(entropy, seeds)
     scenarios = scenario if isinstance(scenario, list) else [scenario] * seeds
-    finished = run_tasks(run_scenario, list(zip(scenarios, children(entropy, seeds))), workers=workers,
-                         executor=executor, on_done=(lambda k, done: on_run_done(done)) if on_run_done else None)
-    runs = []
-    for k in sorted(finished):
-        finished[k].index = k
-        runs.append(finished[k])
-    return runs
+    numbers = list(range(seeds)) if only is None else sorted(only)
+
+    def keep(k: int, run: ScenarioRun) -> None:
+        run.index = numbers[k]
+        if on_run:
+            on_run(run)
+
+    finished = run_tasks(run_scenario, [(scenarios[n], seeds_of[n]) for n in numbers], workers=workers,
+                         executor=executor, on_result=keep,
+                         on_done=(lambda k, done: on_run_done(done)) if on_run_done else None)
+    return [finished[k] for k in sorted(finished)]

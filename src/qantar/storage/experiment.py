@@ -102,6 +102,12 @@ def claim_folder(marker: Path, record: dict, same: Callable[[dict], bool], kind:
                                    "give a new --out folder, or the same settings to continue it")
         return True
     if folder.exists() and any(folder.iterdir()):
+        from qantar.storage.folders import COMMANDS, describe_kind, folder_kind
+
+        held = folder_kind(folder)
+        if held != "other":
+            raise QantarInputError(f"{folder}: holds {describe_kind(held)} ({COMMANDS[held]}), not "
+                                   f"{describe_kind(kind)}; give a new --out folder")
         raise QantarInputError(f"{folder}: exists and is not a{'n' if kind[0] in 'aeiou' else ''} {kind} folder; "
                                "give a new --out folder")
     folder.mkdir(parents=True, exist_ok=True)

@@ -126,12 +126,13 @@ def series_table(counts: np.ndarray, metadata: dict, extra: dict[str, np.ndarray
     return table.replace_schema_metadata({META_KEY: json.dumps(metadata).encode()})
 
 
-def check_free(out_dir: str | os.PathLike, overwrite: bool, marker: str = "run.json") -> Path:
-    """The output folder, created if needed; refuses one that already holds results (its
-    ``marker`` file) unless ``overwrite``."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ResultsExistError(f"--out: {out} is a file; give a folder")
+def check_free(out_dir: str | os.PathLike, overwrite: bool, marker: str = "run.json", kind: str = "run") -> Path:
+    """The output folder of ``kind`` (``storage.folders``), created if needed; refuses one
+    holding another kind of results, or results of this kind (its ``marker`` file) unless
+    ``overwrite``."""
+    from qantar.storage.folders import claim_kind
+
+    out = claim_kind(out_dir, kind)
     if (out / marker).exists() and not overwrite:
         raise ResultsExistError(
             f"--out: {out} already holds results ({marker}); choose another folder or pass --overwrite"
