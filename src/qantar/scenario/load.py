@@ -202,8 +202,10 @@ def cut_at(scenario: Scenario, until: dt.date | str) -> tuple[Scenario, dict]:
 
     Example:
         >>> s, cut = cut_at(load_scenario("kazakhstan-2022"), "2022-01-05")
-        >>> s.days, "csto" in cut["events_left_out"], cut["targets_not_judged"][:2]
-        (4, True, ['first-region', 'peak-participants'])
+        >>> s.days, "csto" in cut["events_left_out"], "peak-date" in cut["targets_not_judged"]
+        (4, True, True)
+        >>> "participants-4-jan" in [t.name for t in s.targets]     # on 4 January: judged
+        True
     """
     try:
         day = until if isinstance(until, dt.date) else dt.date.fromisoformat(str(until).strip())
@@ -227,7 +229,8 @@ def cut_at(scenario: Scenario, until: dt.date | str) -> tuple[Scenario, dict]:
             events.append(e.model_copy(update={"until": None}))
         else:
             events.append(e)
-    dated = [t for t in scenario.targets if t.on is not None and max(t.on, t.by or t.on) <= last_day]
+    dated = [t for t in scenario.targets
+             if (t.on or t.by) is not None and max(d for d in (t.on, t.by) if d is not None) <= last_day]
     raw = scenario.model_dump(mode="json") | {
         "days": days, "events": [e.model_dump(mode="json") for e in events],
         "targets": [t.model_dump(mode="json") for t in dated]}
