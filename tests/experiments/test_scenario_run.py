@@ -109,29 +109,56 @@ def test_lethal_force_clashes_defection_and_backlash():
     assert run.regions == ["A", "B"]
 
 
-def test_casualties_count_the_killed_in_people_without_changing_the_run():
-    """Rule Casualties: the same run, with each killed agent counted as the set number of
-    dead instead of the scale, in the measures and in the stored series."""
-    from qantar.analysis.scenario_measures import measure_run
-    from qantar.storage.scenario import run_table
-
+def killing_scenario(**changes) -> Scenario:
     shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
     fire = event(name="fire", type="lethal-force", at="2022-01-01T12:00:00", probability=0.5)
     regions = [{"name": "A", "population": 8000, "police_per_100k": 2000},
                {"name": "B", "population": 6000, "police_per_100k": 2000}]
-    base = dict(events=[shock, fire], regions=regions, clashes={"ratio": 2.0, "probability": 0.02})
-    literal = run_scenario(tiny(**base), 4)
-    counted = run_scenario(tiny(**base, casualties={"civilians_per_killing": 3, "security_per_killing": 2}), 4)
+    return tiny(events=[shock, fire], regions=regions, clashes={"ratio": 2.0, "probability": 0.02}, **changes)
+
+
+def test_casualties_count_the_killed_in_people_without_changing_the_run():
+    """Rule Casualties: the same run (the world's stream untouched), with each killed agent's
+    people dying one by one, in the measures and in the stored series (whole numbers)."""
+    from qantar.analysis.scenario_measures import measure_run
+    from qantar.storage.scenario import run_table
+
+    literal = run_scenario(killing_scenario(), 4)
+    counted = run_scenario(killing_scenario(casualties={"civilians_per_killing": 3, "security_per_killing": 2}), 4)
     assert np.array_equal(literal.counts, counted.counts)
     civ, sec = counted.counts[:, -1, 4].sum(), counted.counts[:, -1, 5].sum()
     assert civ > 0 and sec > 0
-    assert measure_run(literal)["killed"] == 10 * (civ + sec)  # scale 10: everyone in the agent
+    assert measure_run(literal)["killed"] == 10 * (civ + sec)  # unset: everyone in the agent, scale 10
     m = measure_run(counted)
-    assert (m["killed"], m["security_killed"]) == (3 * civ + 2 * sec, 2 * sec)
+    assert 0 <= m["security_killed"] <= 10 * sec and m["civilians_killed"] <= 10 * civ
     assert m["detained"] == measure_run(literal)["detained"]  # only the killed change
-    rows = run_table(0, counted).to_pylist()
-    last = [r for r in rows if r["region"] == "national"][-1]
-    assert (last["civilians_killed"], last["security_killed"]) == (3 * civ, 2 * sec)
+    assert run_scenario(killing_scenario(casualties={"civilians_per_killing": 3}), 4).people("civilians_killed") \
+        .tolist() == counted.people("civilians_killed").tolist()  # same seed, same dead
+    rows = run_table(0, counted)
+    last = [r for r in rows.to_pylist() if r["region"] == "national"][-1]
+    assert (last["civilians_killed"], last["security_killed"]) == (m["civilians_killed"], m["security_killed"])
+    assert all(rows.schema.field(c).type == "int64" for c in ("active", "detained", "civilians_killed", "cops"))
+
+
+def test_the_dead_are_counted_person_by_person():
+    """The toll over runs is not on the lattice of people per killing, and its mean is the
+    old rule's (per_killing per agent killed)."""
+    s = killing_scenario(casualties={"civilians_per_killing": 3, "security_per_killing": 2})
+    runs = [run_scenario(s, seed) for seed in range(12)]
+    tolls = np.array([r.people("civilians_killed")[:, -1].sum() for r in runs])
+    agents = np.array([r.counts[:, -1, 4].sum() for r in runs])
+    assert np.any(tolls % 3 != 0)  # the old rule: 3 x agents killed, always a multiple of 3
+    assert abs(tolls.sum() / agents.sum() - 3) < 0.25  # binomial(10, 0.3) a killing: mean 3
+
+
+def test_people_killed_is_binomial_with_the_old_mean():
+    from qantar.rules.mechanisms import people_killed
+
+    rng = np.random.default_rng(1)
+    draws = people_killed(np.full(4000, 1), 200, 40.6, rng)
+    assert abs(draws.mean() - 40.6) < 0.5 and 0 < draws.min() and draws.max() < 200
+    assert len(np.unique(draws)) > 20  # not steps of 40.6
+    assert people_killed(np.array([[0, 3]]), 200, None, rng).tolist() == [[0, 600]]
 
 
 def test_backlash_changes_the_run_only_after_a_killing():

@@ -26,9 +26,14 @@ def as_sequence(seed) -> np.random.SeedSequence:
     return seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
 
 
+def child(seed, k: int) -> np.random.SeedSequence:
+    """The ``k``-th child of ``seed``, as a fresh sequence's ``spawn(k + 1)[k]``, without
+    advancing ``seed``."""
+    seq = as_sequence(seed)
+    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, k), pool_size=seq.pool_size)
+
+
 def children(seed, n: int) -> list[np.random.SeedSequence]:
     """The first ``n`` children of ``seed`` (an int or a ``SeedSequence``), as a fresh
     sequence's ``spawn(n)`` gives them, without advancing ``seed``."""
-    seq = as_sequence(seed)
-    return [np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, k), pool_size=seq.pool_size)
-            for k in range(n)]
+    return [child(seed, k) for k in range(n)]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import World
-from qantar.engine.seeds import children
+from qantar.engine.seeds import child, children
 from qantar.engine.state import CITIZEN, DEAD
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
@@ -45,8 +45,9 @@ from qantar.rules.mechanisms import (
     link_matrix,
     news_memory,
     news_received,
+    people_killed,
 )
-from qantar.scenario.build import agents_for, draw, officers, people_per_agent, region_params, scenario_rules
+from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
 from qantar.scenario.schema import Scenario
 from qantar.scenario.timeline import Controls, compile_timeline, time_of
 
@@ -142,6 +143,7 @@ class ScenarioRun:
     troops: np.ndarray  # (regions, steps + 1): foreign troops present (people)
     grievance: np.ndarray  # (regions, steps + 1): mean grievance of the living citizens
     index: int = 0  # the run's number in its ensemble (its seed is the ensemble's index-th child)
+    dead: np.ndarray | None = None  # (regions, steps + 1, 2): the dead in people (count_the_dead)
 
     @property
     def times(self) -> list[dt.datetime]:
@@ -149,10 +151,34 @@ class ScenarioRun:
         return [time_of(self.scenario, t) for t in range(1, self.counts.shape[1] + 1)]
 
     def people(self, column: str) -> np.ndarray:
-        """A count column in people (agents times the scale, or for the killed rule
-        Casualties' people per killing), (regions, steps + 1)."""
-        c = COUNT_COLUMNS.index(column)
-        return self.counts[:, :, c] * people_per_agent(self.scenario)[c]
+        """A count column in people, (regions, steps + 1): agents times the scale, and for
+        the killed the dead counted person by person (rule Casualties, ``dead``)."""
+        if column in KILLED_COLUMNS and self.dead is not None:
+            return self.dead[:, :, KILLED_COLUMNS.index(column)]
+        return self.counts[:, :, COUNT_COLUMNS.index(column)] * self.scenario.scale
+
+
+#: The count columns whose agents are counted person by person (``count_the_dead``).
+KILLED_COLUMNS = ("civilians_killed", "security_killed")
+
+#: The child of a run's seed that draws who of the killed agents' people die (far from the
+#: regions' children 0, 1, ..., so that the worlds' streams are untouched).
+CASUALTY_STREAM = 2 ** 31 - 1
+
+
+def count_the_dead(scenario: Scenario, counts: np.ndarray, seed) -> np.ndarray:
+    """Rule Casualties over a run: the dead in people, cumulative, (regions, steps + 1, 2)
+    for civilians and security, from each step's new killings (``rules.mechanisms.
+    people_killed``), drawn from the run seed's own child ``CASUALTY_STREAM``."""
+    rng = np.random.default_rng(child(seed, CASUALTY_STREAM))
+    people = max(1, round(scenario.scale))
+    c = scenario.casualties
+    out = np.zeros((*counts.shape[:2], 2), np.int64)
+    for i, (column, per_killing) in enumerate(zip(KILLED_COLUMNS, (c.civilians_per_killing,
+                                                                    c.security_per_killing))):
+        new = np.diff(counts[:, :, COUNT_COLUMNS.index(column)], axis=1, prepend=0)
+        out[:, :, i] = np.cumsum(people_killed(new, people, per_killing, rng), axis=1)
+    return out
 
 
 class NewsWire:
@@ -282,7 +308,7 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
             note_controls(k, r, slice(t, stop))
         t = stop
     return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew,
-                       troops, grievance)
+                       troops, grievance, dead=count_the_dead(scenario, counts, seed))
 
 
 def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int = 0,

@@ -19,7 +19,6 @@ import math
 
 import numpy as np
 
-from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
 from qantar.rules import Params, RuleSet, make_params, rule_set
 from qantar.scenario.schema import Distribution, Region, Scenario
@@ -50,26 +49,6 @@ def jail_steps(days: float, steps_per_day: int) -> int:
 def officers(region: Region) -> float:
     """Police officers of a region before any event: per 100,000 people times its people."""
     return region.population * region.police_per_100k / 1e5
-
-
-def people_per_agent(scenario: Scenario) -> np.ndarray:
-    """People each agent counted in a run's columns stands for (rule Casualties): the scale,
-    except the killed, who count ``casualties`` people each when set. In the order of
-    ``engine.world.DETAIL_COLUMNS``: quiet, active, jailed, detained, civilians killed,
-    security killed, defected.
-
-    Example:
-        >>> from qantar.scenario.load import load_scenario
-        >>> s = load_scenario("kazakhstan-2022", ["casualties.civilians_per_killing=10",
-        ...                                       "casualties.security_per_killing=4"])
-        >>> people_per_agent(s).tolist()[3:6]       # detained, civilians killed, security killed
-        [200.0, 10.0, 4.0]
-    """
-    c = scenario.casualties
-    factors = np.full(len(DETAIL_COLUMNS), scenario.scale)
-    factors[DETAIL_COLUMNS.index("civilians_killed")] = c.civilians_per_killing or scenario.scale
-    factors[DETAIL_COLUMNS.index("security_killed")] = c.security_per_killing or scenario.scale
-    return factors
 
 
 def region_params(scenario: Scenario, region: Region) -> Params:

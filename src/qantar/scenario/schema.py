@@ -157,9 +157,10 @@ class Backlash(Strict):
 
 
 class Casualties(Strict):
-    """Rule Casualties: how many people died for each agent the kernel kills. An agent stands
+    """Rule Casualties: how many people die for each agent the kernel kills. An agent stands
     for ``scale`` people; one shot (lethal force) or overrun (a clash) is a crowd or a unit
-    put out of the streets for good, of whom this many died (the others fled, hurt or not).
+    put out of the streets for good, each of whose people dies with probability
+    ``*_per_killing`` / scale (so this many die on average; the others fled, hurt or not).
     Unset: all of them, ``scale``, the literal reading."""
 
     civilians_per_killing: float | None = Field(None, gt=0, description="people killed per civilian agent killed")

@@ -18,7 +18,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from qantar.scenario.build import people_per_agent
 from qantar.storage.series import META_KEY, _atomic_write, write_json
 
 #: Count columns, in people: citizens quiet, active, jailed; then cumulative detained,
@@ -34,13 +33,14 @@ def series_frame_columns() -> tuple[str, ...]:
 
 def run_table(k: int, run) -> pa.Table:
     """One run as rows: each region and the national totals, each step; counts in people
-    (``people_per_agent``: the scale, or rule Casualties' factors for the killed), cops in
-    officers."""
+    (``ScenarioRun.people``: agents times the scale, the dead counted person by person),
+    whole numbers, as are cops in officers."""
     scale = run.scenario.scale
     steps = run.counts.shape[1]
     regions = run.regions + ["national"]
-    counts = np.concatenate([run.counts, run.counts.sum(axis=0, keepdims=True)]) * people_per_agent(run.scenario)
-    cops = np.concatenate([run.cops, run.cops.sum(axis=0, keepdims=True)]) * scale
+    people = np.stack([run.people(c) for c in PEOPLE], axis=-1)
+    counts = np.rint(np.concatenate([people, people.sum(axis=0, keepdims=True)])).astype(np.int64)
+    cops = np.rint(np.concatenate([run.cops, run.cops.sum(axis=0, keepdims=True)]) * scale).astype(np.int64)
     n = len(regions)
     nat_weights = np.array([reg.population for reg in run.scenario.regions], float)
 
