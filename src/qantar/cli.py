@@ -666,8 +666,11 @@ def dashboard(port, host, runs_dirs, no_browser) -> None:
     """The browser dashboard: scenario map, what-ifs, Epstein's world live, past runs."""
     from qantar.dashboard.app import serve
 
-    serve(host, port, tuple(Path(r) for r in runs_dirs), open_browser=not no_browser,
-          on_ready=lambda address: click.echo(f"qantar dashboard at {address} (Ctrl-C stops it)"))
+    try:
+        serve(host, port, tuple(Path(r) for r in runs_dirs), open_browser=not no_browser,
+              on_ready=lambda address: click.echo(f"qantar dashboard at {address} (Ctrl-C stops it)"))
+    except QantarInputError as exc:
+        raise InputError(str(exc)) from None
 
 
 def name_values(items, option: str) -> dict[str, str]:

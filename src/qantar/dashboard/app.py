@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qantar.errors import QantarInputError
+
 @dataclass(frozen=True)
 class Settings:
     """What every session shares: the folders of past results it may show."""
@@ -26,10 +28,11 @@ def make_app(settings: Settings):
     """The pages of one session, as Panel tabs (a new set for each browser tab)."""
     import panel as pn
 
-    from qantar.dashboard import live
+    from qantar.dashboard import live, scenario
 
     session = Session()
-    tabs = pn.Tabs(("Epstein live", live.page(session)), dynamic=False, sizing_mode="stretch_width")
+    tabs = pn.Tabs(("Scenario", scenario.page(session)), ("Epstein live", live.page(session)),
+                   dynamic=False, sizing_mode="stretch_width")
     pn.state.on_session_destroyed(lambda _context: session.close())
     return pn.Column(pn.pane.Markdown("## qantar", margin=(0, 10)), tabs, sizing_mode="stretch_width")
 
@@ -69,8 +72,12 @@ def serve(host: str = "127.0.0.1", port: int = 5006, runs: tuple[Path, ...] = (P
     warm_up()
     pn.extension(notifications=False)
     settings = Settings(runs=tuple(Path(r) for r in runs))
-    server = pn.serve({"/": lambda: make_app(settings)}, address=host, port=port, show=False, start=False,
-                      threaded=threaded, title="qantar", websocket_origin=[f"{host}:{port}", f"localhost:{port}"])
+    try:
+        server = pn.serve({"/": lambda: make_app(settings)}, address=host, port=port, show=False, start=False,
+                          threaded=threaded, title="qantar", websocket_origin=[f"{host}:{port}", f"localhost:{port}"])
+    except OSError as exc:
+        raise QantarInputError(f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); "
+                               "choose another port with --port N") from None
     address = url(host, port)
     if threaded:
         return server
