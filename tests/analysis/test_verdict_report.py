@@ -26,3 +26,16 @@ def test_the_caveat_follows_the_verdicts():
     assert "speak to the national crowds, not to the path city by city, the dead" in line
     assert "every aspect" in fit_caveat(verdicts[2:3])
     assert fit_caveat([v | {"met": False} for v in verdicts]).endswith("say nothing any target supports.")
+
+
+def test_event_labels_of_one_moment_share_one_label():
+    import matplotlib.dates as mdates
+
+    from qantar.report.plots import event_groups
+    from qantar.scenario.load import load_scenario
+
+    s = load_scenario("kazakhstan-2022")
+    events = sorted(s.events, key=lambda e: e.at)
+    groups = event_groups([(mdates.date2num(e.at), e.name) for e in events], span=s.days)
+    names = [[events[i].name for i in g] for g in groups]
+    assert ["csto", "national-caps"] in names and sum(len(g) for g in groups) == len(events)

@@ -1,5 +1,6 @@
 """Figures of a run: the time series of quiet, active and jailed citizens, outbursts shaded
-(Model I), or of the two groups and the killing (Model II).
+(Model I), or of the two groups and the killing (Model II); and the pieces every dated
+figure shares: events marked without piled-up labels, day ticks with the month.
 
 Example:
     >>> import numpy as np, tempfile, os
@@ -16,8 +17,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen needed
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from qantar.analysis import find_outbursts  # noqa: E402
 
@@ -68,11 +71,13 @@ def _finish(fig, ax, path, title: str) -> None:
     save_figure(fig, path)
 
 
-def save_figure(fig, path) -> Path:
-    """Lay out, save (making the folder) and close a figure; return its path."""
+def save_figure(fig, path, layout: bool = True) -> Path:
+    """Lay out (unless the caller did), save (making the folder) and close a figure; return
+    its path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if layout:
+        fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
     return path
@@ -95,3 +100,63 @@ def _plot_controls(ax, steps, legitimacy, cops) -> None:
     right.set_ylim(0, 1.05)
     right.set_ylabel("legitimacy / cops (share)")
     right.legend(loc="upper left", fontsize=8, frameon=False)
+
+
+def event_groups(events: list[tuple[object, str]], span: float, gap: float = 1 / 60) -> list[list[int]]:
+    """Events (``(time, name)``, times as numbers, e.g. days) grouped so that their labels do
+    not pile up: an event within ``gap`` x ``span`` of the group before joins it. Returns
+    each group's indices into ``events`` sorted by time.
+
+    Example:
+        >>> event_groups([(0.0, "a"), (5.0, "csto"), (5.0, "caps"), (5.1, "b"), (9.0, "c")], span=10.0)
+        [[0], [1, 2, 3], [4]]
+    """
+    order = sorted(range(len(events)), key=lambda i: events[i][0])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and events[i][0] - events[groups[-1][-1]][0] <= gap * span:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def mark_events(axes, events: list[tuple[object, str]], fig=None) -> None:
+    """Events on a time axis without piled-up labels: a dotted line at each on every axis in
+    ``axes``, a number above the first axis for each group of nearby events (staggered in
+    height when groups are close), and, when ``fig`` is given, a key of numbers, times and
+    names under the figure."""
+    if not events:
+        return
+    to_num = mdates.date2num
+    nums = [(float(to_num(t)), name) for t, name in events]
+    lo, hi = axes[0].get_xlim()
+    groups = event_groups(nums, max(hi - lo, 1e-9))
+    top = axes[0]
+    last_x, level = None, 0
+    for g in groups:
+        x = nums[g[0]][0]
+        level = (level + 1) % 3 if last_x is not None and x - last_x < (hi - lo) / 25 else 0
+        last_x = x
+        label = ",".join(str(i + 1) for i in g)
+        top.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2 + 8 * level),
+                     textcoords="offset points", ha="center", va="bottom", fontsize=7, color="#444444")
+    for ax in axes:
+        for x, _ in nums:
+            ax.axvline(x, color="#aaaaaa", lw=0.6, ls=":", zorder=0)
+    if fig is not None:
+        key = "   ".join(f"{i + 1} {t:%d %b %H:%M} {name}" for i, (t, name) in enumerate(events))
+        fig.text(0.01, 0.005, "Events: " + key, fontsize=7, color="#444444", wrap=True, va="bottom", ha="left")
+
+
+def people_axis(ax) -> None:
+    """Whole people on the y axis, with thousands separators."""
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+
+
+def day_axis(ax, days: int) -> None:
+    """Ticks on days, labelled with the day and month (every day up to 10 days, then
+    spaced so that about 10 fit)."""
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, round(days / 10))))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
+    ax.xaxis.set_minor_locator(mdates.DayLocator())

@@ -13,13 +13,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
-from qantar.report.plots import save_figure  # noqa: E402
+from qantar.report.plots import day_axis, mark_events, people_axis, save_figure  # noqa: E402
 
 
 def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,55 +43,73 @@ def on_one_clock(series: list[tuple[list, np.ndarray]]) -> tuple[list, np.ndarra
     return list(times), np.array(rows)
 
 
-def plot_band(ax, times, values: np.ndarray, colour: str, label: str | None = None, lw: float = 1.3) -> None:
-    """Median over runs (rows of ``values``) as a line, their 5-95% band shaded."""
+def plot_band(ax, times, values: np.ndarray, colour: str, label: str | None = None, lw: float = 1.6) -> None:
+    """The runs' spread (rows of ``values``) under a bold median: the middle 50% of runs
+    shaded, the 90% lighter. When a few runs go far above the rest, the axis stops at 1.6
+    times the highest 75th percentile (or median), so that the median stays readable; the
+    legend then says how high the 90% band goes."""
     mid, lo, hi = band(values)
-    ax.fill_between(times, lo, hi, color=colour, alpha=0.2, lw=0)
-    ax.plot(times, mid, color=colour, lw=lw, label=label)
+    q25, q75 = np.percentile(values, 25, axis=0), np.percentile(values, 75, axis=0)
+    people_axis(ax)
+    ax.fill_between(times, lo, hi, color=colour, alpha=0.12, lw=0)
+    ax.fill_between(times, q25, q75, color=colour, alpha=0.28, lw=0)
+    cap = 1.6 * max(float(q75.max()), float(mid.max()), 1.0)
+    clipped = float(hi.max()) > cap
+    ax.plot(times, mid, color=colour, lw=lw, label=None if label is None else
+            label + (f" (90% band up to {hi.max():,.0f})" if clipped else ""))
+    top = cap if clipped else 1.05 * max(float(hi.max()), 1.0)
+    ax.set_ylim(0, max(top, ax.get_ylim()[1]) if len(ax.lines) > 1 else top)
 
 
-def _mark_events(ax, scenario) -> None:
-    """Vertical lines at each event's time, labelled by name."""
-    top = ax.get_ylim()[1]
-    for e in scenario.events:
-        ax.axvline(e.at, color="#999999", lw=0.6, ls=":")
-        ax.text(e.at, top, e.name, rotation=90, fontsize=6, va="top", ha="right", color="#555555")
+def spread_note(n: int) -> str:
+    """How the figures show an ensemble of ``n`` runs."""
+    return f"median of {n} runs (line), middle 50% (dark), 90% (light)"
 
 
 def national_figure(runs: list, path: Path) -> Path:
-    """National participants and detained (people): median and 90% band over runs, events marked."""
+    """National participants, detained and killed (civilians and security apart), in people:
+    the runs' spread under the median, events marked and keyed below."""
     scenario = runs[0].scenario
-    fig, axes = plt.subplots(3, 1, figsize=(11, 8.5), dpi=110, sharex=True)
-    top, bottom = axes[0], axes[-1]
-    panels = ((axes[0], ("active",), "#c44e52", "participants (active)"),
-              (axes[1], ("detained",), "#555555", "detained (cumulative)"),
-              (axes[2], ("civilians_killed", "security_killed"), "#000000", "killed (cumulative)"))
-    for ax, columns, colour, label in panels:
-        times, values = on_one_clock([(r.times, sum(r.people(c) for c in columns).sum(axis=0)) for r in runs])
-        plot_band(ax, times, values, colour, f"median of {len(runs)} runs, 90% band")
-        ax.set_ylabel(label)
+    fig, axes = plt.subplots(3, 1, figsize=(11, 9), dpi=110, sharex=True)
+    panels = ((axes[0], (("active", "#c44e52", "participants"),), "participants (active)"),
+              (axes[1], (("detained", "#555555", "detained"),), "detained (cumulative)"),
+              (axes[2], (("civilians_killed", "#000000", "civilians killed"),
+                         ("security_killed", "#4c72b0", "security killed")), "killed (cumulative)"))
+    for ax, series, ylabel in panels:
+        for column, colour, label in series:
+            times, values = on_one_clock([(r.times, r.people(column).sum(axis=0)) for r in runs])
+            plot_band(ax, times, values, colour, label)
+        ax.set_ylabel(ylabel)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
-        _mark_events(ax, scenario)
-    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    top.set_title(f"{scenario.title or scenario.name}: national totals")
-    return save_figure(fig, path)
+    axes[0].set_xlim(scenario.start, scenario.end)
+    day_axis(axes[-1], scenario.days)
+    mark_events(list(axes), [(e.at, e.name) for e in sorted(scenario.events, key=lambda e: e.at)], fig)
+    axes[0].set_title(f"{scenario.title or scenario.name}: national totals, {spread_note(len(runs))}", pad=30)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return save_figure(fig, path, layout=False)
 
 
 def regions_figure(runs: list, path: Path) -> Path:
-    """Each region's participants: median and 90% band over runs."""
+    """Each region's participants: the runs' spread under the median, days with the month."""
     scenario = runs[0].scenario
     n = len(runs[0].regions)
     cols = 3
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.2 * rows), dpi=110, sharex=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 2.3 * rows), dpi=110, sharex=True, squeeze=False)
     for k, name in enumerate(runs[0].regions):
         ax = axes[k // cols, k % cols]
-        plot_band(ax, *on_one_clock([(r.times, r.people("active")[k]) for r in runs]), "#c44e52", lw=1.0)
+        plot_band(ax, *on_one_clock([(r.times, r.people("active")[k]) for r in runs]), "#c44e52", lw=1.2)
         ax.set_title(name, fontsize=9)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d"))
+        if k % cols == 0:
+            ax.set_ylabel("participants", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_xlim(scenario.start, scenario.end)
+        day_axis(ax, 2 * scenario.days)  # about 5 ticks in a small panel
+        if k + cols >= n:  # no panel below: its own dates
+            ax.xaxis.set_tick_params(labelbottom=True)
     for k in range(n, rows * cols):
         axes[k // cols, k % cols].axis("off")
-    fig.suptitle(f"{scenario.title or scenario.name}: participants by region (median, 90% band)")
+    fig.suptitle(f"{scenario.title or scenario.name}: participants by region, {spread_note(len(runs))}")
     return save_figure(fig, path)
 
 
@@ -119,7 +136,7 @@ def verdict_table(verdicts: list[dict]) -> list[str]:
         "| " + " | ".join(row) + " |" for row in verdict_rows(verdicts)]
 
 
-#: What each kind of target is about, for ``fit_caveat`` (a regional target is about the path).
+#: What each kind of target is about, for ``fit_caveat`` (a regional crowd or date is about the path).
 ASPECTS = {"first_region": "the path city by city", "regions_joined": "the path city by city",
            "largest_region": "the path city by city", "peak_participants": "the national crowds",
            "participants_on": "the national crowds", "peak_date": "the timing", "calm_date": "the timing",
@@ -140,7 +157,9 @@ def fit_caveat(verdicts: list[dict]) -> str:
         return "No targets: nothing says how far this scenario's counterfactuals go."
     groups: dict[str, list[dict]] = {}
     for v in verdicts:
-        aspect = "the path city by city" if v.get("region") else ASPECTS.get(v.get("metric"), "other targets")
+        aspect = ASPECTS.get(v.get("metric"), "other targets")
+        if v.get("region") and aspect in ("the national crowds", "the timing"):
+            aspect = "the path city by city"  # a regional crowd or date is the path's
         groups.setdefault(aspect, []).append(v)
     met = sum(v["met"] for v in verdicts)
     head = f"The fit meets {met} of {len(verdicts)} targets by the median"
@@ -185,16 +204,19 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
 
 
 def compare_figure(label_a: str, runs_a: pa.Table, label_b: str, runs_b: pa.Table, path: Path) -> Path:
-    """National participants of two ensembles (``series.parquet`` tables): median and 90% band."""
+    """National participants of two ensembles (``series.parquet`` tables): each one's spread
+    under its median."""
     fig, ax = plt.subplots(figsize=(11, 4.5), dpi=110)
+    span = []
     for label, table, colour in ((label_a, runs_a, "#4c72b0"), (label_b, runs_b, "#c44e52")):
         nat = table.filter(pc.equal(table["region"], "national")).sort_by([("run", "ascending"), ("step", "ascending")])
         runs, times, active = nat["run"].to_numpy(), nat["time"].to_pylist(), nat["active"].to_numpy()
         starts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1], True])  # run numbers may have gaps
-        plot_band(ax, *on_one_clock([(times[a:b], active[a:b]) for a, b in zip(starts[:-1], starts[1:])]), colour,
-                  f"{label} (median, 90% band)")
+        clock, values = on_one_clock([(times[a:b], active[a:b]) for a, b in zip(starts[:-1], starts[1:])])
+        plot_band(ax, clock, values, colour, f"{label} (median; middle 50% dark, 90% light)")
+        span += [clock[0], clock[-1]]
     ax.set_ylabel("participants (active)")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    day_axis(ax, max(1, (max(span) - min(span)).days))
     ax.legend(fontsize=8, frameon=False)
     ax.set_title("National participants, two ensembles")
     return save_figure(fig, path)
