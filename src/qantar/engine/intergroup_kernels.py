@@ -196,7 +196,7 @@ def record(a, out, t):
     out[t, 8] = a.book[BOOK_BORN]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_intergroup_steps(a, cfg, life, rng, n_steps, out):
     """Run up to ``n_steps`` steps, writing ``record`` rows into ``out``; returns the steps done.
 

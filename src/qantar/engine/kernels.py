@@ -70,13 +70,14 @@ from qantar.rules.formulas import (
 
 
 def kernel(**options):
-    """Compile a kernel function: cached, and without Numba's reference counting.
+    """Compile a kernel function: cached, releasing the GIL (so that worlds step on threads
+    at once, ``engine.threads``), and without Numba's reference counting.
 
     No kernel function allocates (``run_steps`` makes the one buffer), so none needs the
     runtime's counts; with them, every call and every field read of the state tuples did
     an atomic increment and decrement, two thirds of a step's time.
     """
-    return njit(cache=True, _nrt=False, **options)
+    return njit(cache=True, nogil=True, _nrt=False, **options)
 
 
 #: Rejection draws of rule M before it falls back to counting the empty cells.
@@ -612,7 +613,7 @@ def step(a, cfg, rng, order):
         end_of_step_countdown(a, cfg)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_steps(a, cfg, rng, n_steps, out):
     """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``;
     if ``out`` has 7 columns, then also the arrests, civilians killed, security killed and

@@ -47,6 +47,18 @@ def worker_count(tasks: int, workers: int | None = None) -> int:
     return max(1, min(tasks, workers or available_cores()))
 
 
+def threads_per_run(tasks: int, workers: int | None = None) -> int:
+    """Threads each of ``tasks`` runs may use to step its regions when ``run_tasks`` runs
+    them on ``workers`` processes: the available cores shared among the processes, at least
+    one, so that processes x threads never exceeds the cores.
+
+    Example:
+        >>> threads_per_run(20, workers=available_cores()), threads_per_run(1) == available_cores()
+        (1, True)
+    """
+    return max(1, available_cores() // worker_count(tasks, workers))
+
+
 @contextmanager
 def cluster_executor(address: str | None, timeout: float = 10.0) -> Iterator[Executor | None]:
     """The executor of a Dask scheduler at ``address`` (closed on exit), or None for the

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qantar.engine import World
+from qantar.engine import World, WorldStepper
 from qantar.engine.seeds import child, children
 from qantar.engine.state import CITIZEN, DEAD
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
-from qantar.experiments.runner import run_tasks
+from qantar.experiments.runner import available_cores, run_tasks, threads_per_run
 from qantar.rules.formulas import grievance
 from qantar.rules.mechanisms import (
     backlash_shift,
@@ -261,8 +261,10 @@ def region_knobs(scenario: Scenario, name: str) -> dict:
             "defect_to_join": d.join}
 
 
-def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
-    """Run the scenario once from ``seed`` (an int or a ``SeedSequence``)."""
+def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> ScenarioRun:
+    """Run the scenario once from ``seed`` (an int or a ``SeedSequence``), its regions
+    stepped on ``threads`` threads at once (default: the available cores; between steps
+    they exchange news). The run is the same for any number of threads."""
     regions = build_regions(scenario, seed)
     by_name = {r.name: r for r in regions}
     actions = compile_timeline(scenario)
@@ -290,6 +292,7 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
         counts[k, 0] = r.world.detailed_counts()
         note_controls(k, r, slice(0, 1))
     news = NewsWire(scenario, regions)
+    stepper = WorldStepper(threads or available_cores())
     t, i = 1, 0
     while t <= steps:
         touched = set()
@@ -303,10 +306,11 @@ def run_scenario(scenario: Scenario, seed=0) -> ScenarioRun:
         stop = actions[i].step if i < len(actions) else steps + 1
         if news.on:
             stop = t + 1  # news and backlash are read every step
-        for k, r in enumerate(regions):
-            counts[k, t:stop] = r.world.run(stop - t, detailed=True)
-            note_controls(k, r, slice(t, stop))
+        for k, rows in enumerate(stepper.run([r.world for r in regions], stop - t)):
+            counts[k, t:stop] = rows
+            note_controls(k, regions[k], slice(t, stop))
         t = stop
+    stepper.close()
     return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew,
                        troops, grievance, dead=count_the_dead(scenario, counts, seed))
 
@@ -321,7 +325,9 @@ def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int =
     run number, each knowing its ``index``; a Ctrl-C returns the runs finished so far.
     ``on_run_done(done)`` is called as each finishes, after ``on_run(run)`` (to keep it).
     A list of ``seeds`` scenarios gives run k its own (a particle of a posterior each, for
-    ``qantar run --posterior``). ``only``: run just these run numbers (to resume)."""
+    ``qantar run --posterior``). ``only``: run just these run numbers (to resume). Each
+    run steps its regions on the cores its process leaves (``runner.threads_per_run``;
+    one thread a run on an ``executor``), so the cores are never oversubscribed."""
     seeds_of = children(entropy, seeds)
     scenarios = scenario if isinstance(scenario, list) else [scenario] * seeds
     numbers = list(range(seeds)) if only is None else sorted(only)
@@ -331,7 +337,8 @@ def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int =
         if on_run:
             on_run(run)
 
-    finished = run_tasks(run_scenario, [(scenarios[n], seeds_of[n]) for n in numbers], workers=workers,
+    threads = 1 if executor is not None else threads_per_run(len(numbers), workers)
+    finished = run_tasks(run_scenario, [(scenarios[n], seeds_of[n], threads) for n in numbers], workers=workers,
                          executor=executor, on_result=keep,
                          on_done=(lambda k, done: on_run_done(done)) if on_run_done else None)
     return [finished[k] for k in sorted(finished)]
