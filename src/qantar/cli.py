@@ -183,8 +183,12 @@ def where_runs_run(command):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qantar")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """qantar: game out civil unrest with Epstein's civil violence model."""
+    from qantar.experiments.runner import interrupts_once
+
+    ctx.with_resource(interrupts_once())  # Ctrl-C or SIGTERM stops once; later ones wait for the saving
 
 
 @main.command()

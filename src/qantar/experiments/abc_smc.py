@@ -61,7 +61,7 @@ import pyarrow as pa
 
 from qantar.errors import QantarInputError
 from qantar.experiments.calibration import Parameter, distances, measure_at, point_score
-from qantar.experiments.runner import local_pool, run_tasks, worker_count
+from qantar.experiments.runner import local_pool, run_tasks, stop_pool, worker_count
 from qantar.scenario.load import load_scenario
 
 #: The key of the candidate being simulated in this process, set by ``simulate_candidates``
@@ -409,7 +409,7 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
         if failed:
             stopped = "an error (its traceback follows)"
         if pool is not None:  # one pool for the whole calibration: workers start (and compile) once
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool, interrupted=stopped == "interrupted")
         history = pyabc.History(db, _id=1)
         gens = generations_of(history)
         stopped = stopped or why_stop(gens, generations, min_epsilon) or "run budget (--max-runs) spent"

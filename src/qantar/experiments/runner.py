@@ -9,6 +9,12 @@ one worker and no executor the tasks run in this process, one after another, wit
 at all.
 
 Ctrl-C keeps what finished: pending tasks are cancelled and the finished results returned.
+Interrupts end a run within seconds, however many come and whenever: the local pool's
+workers ignore SIGINT (they start with it ignored, so a Ctrl-C to the terminal's process
+group reaches only this process, even while they import), SIGTERM is taken as a Ctrl-C
+while tasks run (``interrupts_as_ctrl_c``), and on an interrupt the workers are terminated,
+not waited for, with further signals ignored while the pool is taken down (``stop_pool``).
+``interrupts_once`` lets an interface ignore every signal after the first, while it saves.
 
 On a cluster, ``cluster_executor(ADDRESS)`` gives a Dask ``distributed`` client's executor
 (``qantar[dask]``), which ``run_tasks`` takes like any other; a ``Client`` made in Python
@@ -26,9 +32,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from qantar.errors import QantarInputError
 
@@ -83,9 +92,133 @@ def cluster_executor(address: str | None, timeout: float = 10.0) -> Iterator[Exe
         client.close()
 
 
+def _ignore_ctrl_c() -> None:
+    """A worker's initializer: Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def local_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` fresh (spawned) processes."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    """A pool of ``workers`` fresh (spawned) processes, which ignore SIGINT; submit to it
+    through ``run_tasks`` (which starts them with SIGINT ignored from their first
+    instruction) and stop it with ``stop_pool``."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_ignore_ctrl_c)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def ignoring(*signals: signal.Signals) -> Iterator[None]:
+    """``signals`` ignored inside (in the main thread, where signals are handled; elsewhere
+    nothing changes); processes started inside start with them ignored.
+
+    Example:
+        >>> with ignoring(signal.SIGINT):
+        ...     signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        True
+    """
+    if not _in_main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+#: Set when SIGTERM arrived inside ``interrupts_as_ctrl_c``: a pool broken at that moment
+#: lost its workers to the same signal (sent to the process group), not to a fault.
+_terminated = threading.Event()
+
+
+@contextmanager
+def interrupts_once() -> Iterator[None]:
+    """Inside, the first SIGINT or SIGTERM raises ``KeyboardInterrupt`` (tasks stop, what
+    finished is returned) and any later one is ignored, so that an interface can save what
+    finished and exit however many Ctrl-C follow (main thread only). The CLI runs every
+    command inside it.
+
+    Example:
+        >>> import os
+        >>> with interrupts_once():
+        ...     try:
+        ...         os.kill(os.getpid(), signal.SIGTERM)
+        ...     except KeyboardInterrupt:
+        ...         os.kill(os.getpid(), signal.SIGINT)   # the second: ignored
+        ...         print("stopped once")
+        stopped once
+    """
+    if not _in_main_thread():
+        yield
+        return
+    seen = []
+
+    def handler(signum, frame):
+        if signum == signal.SIGTERM:
+            _terminated.set()
+        if not seen:
+            seen.append(signum)
+            raise KeyboardInterrupt
+
+    _terminated.clear()
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+@contextmanager
+def interrupts_as_ctrl_c() -> Iterator[None]:
+    """Inside, SIGTERM raises ``KeyboardInterrupt`` as a Ctrl-C does, so that a terminated
+    run stops its workers and keeps what finished (main thread only)."""
+    if not _in_main_thread() or signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+        yield  # not where signals arrive, or someone else handles SIGTERM
+        return
+
+    def handler(signum, frame):
+        _terminated.set()
+        raise KeyboardInterrupt
+
+    _terminated.clear()
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def stop_pool(pool: ProcessPoolExecutor, interrupted: bool) -> None:
+    """Shut a local pool down: after an interrupt its workers are terminated at once (the
+    tasks they run are lost; finished ones are kept by the caller), otherwise waited for.
+    Signals are ignored meanwhile, so that a second Ctrl-C cannot leave workers behind."""
+    with ignoring(signal.SIGINT, signal.SIGTERM):
+        if interrupted:
+            # the executor's own records: its workers, and its work items, of which the cancelled
+            # ones are dropped (when its workers die it fails every item left, and a cancelled
+            # future cannot fail: Python 3.11 prints that error from its manager thread)
+            pending = getattr(pool, "_pending_work_items", None) or {}
+            for work_id, item in list(pending.items()):
+                if item.future.cancelled():
+                    pending.pop(work_id, None)
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            for p in workers:
+                if p.is_alive():
+                    p.terminate()
+            for p in workers:
+                p.join(5)
+                if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+                    p.kill()
+                    p.join(1)
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except BrokenProcessPool:  # pragma: no cover - the workers were terminated
+            pass
 
 
 def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None, executor: Executor | None = None,
@@ -112,40 +245,51 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
         return {}
     workers = worker_count(len(args), workers)
     results: dict[int, object] = {}
-    if executor is None and workers == 1:
+    with interrupts_as_ctrl_c():
+        if executor is None and workers == 1:
+            try:
+                for k, a in enumerate(args):
+                    results[k] = fn(*a)
+                    if on_result:
+                        on_result(k, results[k])
+                    if on_done:
+                        on_done(k, len(results))
+            except KeyboardInterrupt:
+                pass
+            return results
+        pool = executor or local_pool(workers)
+        futures: dict[Future, int] = {}
+        interrupted = False
         try:
-            for k, a in enumerate(args):
-                results[k] = fn(*a)
-                if on_result:
-                    on_result(k, results[k])
-                if on_done:
-                    on_done(k, len(results))
+            # a process pool starts a worker per submission up to its size: those with Ctrl-C ignored
+            starting = workers if executor is None else getattr(executor, "_max_workers", 0)
+            with ignoring(signal.SIGINT):
+                futures = {pool.submit(fn, *a): k for k, a in enumerate(args[:starting])}
+            futures |= {pool.submit(fn, *a): k for k, a in enumerate(args[starting:], start=starting)}
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in sorted(finished, key=futures.get):
+                    try:
+                        results[futures[f]] = f.result()
+                    except Exception as exc:
+                        if on_lost is None or executor is None:
+                            raise
+                        results[futures[f]] = on_lost(futures[f], exc.with_traceback(None))
+                    if on_result:
+                        on_result(futures[f], results[futures[f]])
+                    if on_done:
+                        on_done(futures[f], len(results))
         except KeyboardInterrupt:
-            pass
-        return results
-    pool = executor or local_pool(workers)
-    futures: dict[Future, int] = {}
-    try:
-        futures = {pool.submit(fn, *a): k for k, a in enumerate(args)}
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in sorted(finished, key=futures.get):
-                try:
-                    results[futures[f]] = f.result()
-                except Exception as exc:
-                    if on_lost is None or executor is None:
-                        raise
-                    results[futures[f]] = on_lost(futures[f], exc.with_traceback(None))
-                if on_result:
-                    on_result(futures[f], results[futures[f]])
-                if on_done:
-                    on_done(futures[f], len(results))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for f in futures:
-            f.cancel()
-        if executor is None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            interrupted = True
+        except BrokenProcessPool:
+            if not _terminated.is_set():
+                raise
+            interrupted = True  # its workers were terminated with this process
+        finally:
+            with ignoring(signal.SIGINT, signal.SIGTERM):
+                for f in futures:
+                    f.cancel()
+                if executor is None:
+                    stop_pool(pool, interrupted)
     return results
