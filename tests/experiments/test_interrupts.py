@@ -61,7 +61,7 @@ class Cli:
             pass
         return self.text
 
-    def wait_until(self, ready, what: str, timeout: float = 120) -> None:
+    def wait_until(self, ready, what: str, timeout: float = 400) -> None:  # the first run may compile
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if ready():
