@@ -106,6 +106,7 @@ class Page:
     def __init__(self, browser, url: str):
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
         self.tab = self.context.new_page()
+        self.tab.set_default_timeout(60000)  # two cores shared with the rest of the suite
         self.errors: list[str] = []
         self.tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.tab.on("pageerror", lambda e: self.errors.append(str(e)))

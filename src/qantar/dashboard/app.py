@@ -31,7 +31,7 @@ def make_app(settings: Settings):
     from qantar.dashboard import live, scenario
 
     session = Session()
-    tabs = pn.Tabs(("Scenario", scenario.page(session)), ("Epstein live", live.page(session)),
+    tabs = pn.Tabs(("Scenario", scenario.page(settings, session)), ("Epstein live", live.page(session)),
                    dynamic=False, sizing_mode="stretch_width")
     pn.state.on_session_destroyed(lambda _context: session.close())
     return pn.Column(pn.pane.Markdown("## qantar", margin=(0, 10)), tabs, sizing_mode="stretch_width")
@@ -56,9 +56,13 @@ class Session:
 
 
 def warm_up() -> None:
-    """Load the compiled engine once, before the first page asks for it (a first page in
-    well under 3 s)."""
+    """Load the compiled engine and the pages' modules once, before the first page asks for
+    them (a first page in well under 3 s). The engine must be loaded here, on the main
+    thread: loaded first inside a session's callback, its compiled code could hang."""
+    import bokeh.plotting  # noqa: F401
+
     from qantar import Params, World, rule_set
+    from qantar.dashboard import live, scenario  # noqa: F401
 
     World.build(Params(width=20, height=20), rule_set("netlogo"), seed=0).run(1)
 

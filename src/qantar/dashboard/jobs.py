@@ -1,17 +1,18 @@
-"""Ensembles run for the dashboard: on a thread that drives a process pool, so the server
-keeps answering (every session, including the one that asked), with progress and Cancel.
+"""Ensembles run for the dashboard: ``qantar.api.run_ensemble`` on a thread that drives a
+process pool, so the server keeps answering (every session, including the one that asked),
+with progress and Cancel.
 
 The pool is the server's, shared by every session and kept warm between runs (its workers
 have loaded the compiled engine). ``EnsembleJob.cancel`` (the Cancel button, or a closed
-tab) cancels the job's runs not started yet at once; a run a worker has begun finishes
-there and is dropped.
+tab) sets the verb's cancel event and cancels the job's runs not started yet at once; a run
+a worker has begun finishes there and is dropped. The runs finished so far stay in the
+folder (``qantar.api.resume_ensemble`` would finish it).
 
 Example:
-    >>> from qantar.scenario.schema import Scenario
-    >>> s = Scenario.model_validate({"name": "one", "start": "2022-01-01T00:00:00", "days": 1, "scale": 50,
-    ...     "regions": [{"name": "A", "population": 20000, "police_per_100k": 400}]})
-    >>> job = EnsembleJob(s, seeds=1, workers=1)
-    >>> job.start().join(); (job.state, job.done, len(job.runs))
+    >>> import tempfile
+    >>> job = EnsembleJob("kazakhstan-2022", tempfile.mkdtemp() + "/kz", seeds=1,
+    ...                   overrides=["scale=4000"], workers=1)
+    >>> job.start().join(); (job.state, job.done, job.folder.runs_done)
     ('finished', 1, 1)
 """
 
@@ -20,8 +21,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import CancelledError, Executor, Future
 
+from qantar import api
 from qantar.experiments.runner import available_cores, local_pool
-from qantar.experiments.scenario_run import run_ensemble
 
 _pool_lock = threading.Lock()
 _pool = None
@@ -62,17 +63,23 @@ class CancellableExecutor(Executor):
 
 
 class EnsembleJob:
-    """``seeds`` runs of ``scenario`` (``run_ensemble``'s seeds from ``entropy``) on a thread.
+    """``api.run_ensemble(scenario, out, seeds=..., seed=..., overrides=..., without=...)``
+    on a thread.
 
     ``state``: "waiting", "running", "finished", "cancelled" or "failed" (``error`` holds the
-    message); ``done`` of ``seeds`` runs so far; ``runs`` when finished. ``workers=1`` runs
-    in the thread itself, without a pool."""
+    one-line message); ``done`` of ``seeds`` runs so far; ``folder`` (an
+    ``api.EnsembleFolder``) when finished. ``workers=1`` runs in the thread itself."""
 
-    def __init__(self, scenario, seeds: int, entropy: int = 0, workers: int | None = None):
-        self.scenario, self.seeds, self.entropy, self.workers = scenario, seeds, entropy, workers
-        self.state, self.done, self.runs, self.error = "waiting", 0, [], None
+    def __init__(self, scenario: str, out, seeds: int, seed: int = 0, overrides=(), without=(),
+                 workers: int | None = None):
+        self.call = {"scenario": scenario, "out": out, "seeds": seeds, "seed": seed, "overrides": list(overrides),
+                     "without": list(without)}
+        self.seeds = seeds
+        self.workers = workers
+        self.state, self.done, self.folder, self.error = "waiting", 0, None, None
+        self._cancel = threading.Event()
         self._executor = None if workers == 1 else CancellableExecutor(shared_pool())
-        self._thread = threading.Thread(target=self._run, daemon=True, name=f"ensemble-{scenario.name}")
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"ensemble-{scenario}")
 
     def start(self) -> threading.Thread:
         """Start the runs; returns the thread (``join`` waits for them)."""
@@ -80,25 +87,26 @@ class EnsembleJob:
         self._thread.start()
         return self._thread
 
-    def _progress(self, done: int) -> None:
-        self.done = done
+    def _progress(self, progress) -> None:
+        if progress.stage == "runs":
+            self.done = progress.done
 
     def _run(self) -> None:
         try:
-            runs = run_ensemble(self.scenario, self.seeds, self.entropy, on_run_done=self._progress,
-                                workers=self.workers, executor=self._executor)
-        except CancelledError:
+            folder = api.run_ensemble(**self.call, workers=self.workers, executor=self._executor,
+                                      on_progress=self._progress, cancel=self._cancel)
+        except (CancelledError, api.Cancelled):
             self.state = "cancelled"
             return
         except Exception as exc:  # a bad scenario (QantarInputError) or a worker's failure
             self.state, self.error = ("cancelled", None) if self.cancelled else ("failed", str(exc))
             return
-        self.runs = runs
-        self.state = "cancelled" if self.cancelled else "finished"
+        self.folder = folder
+        self.state = "cancelled" if self.cancelled or folder.interrupted else "finished"
 
     @property
     def cancelled(self) -> bool:
-        return self._executor is not None and self._executor.cancelled
+        return self._cancel.is_set()
 
     @property
     def active(self) -> bool:
@@ -107,5 +115,6 @@ class EnsembleJob:
 
     def cancel(self) -> None:
         """Stop: runs not started are cancelled now."""
+        self._cancel.set()
         if self._executor is not None:
             self._executor.cancel()

@@ -14,10 +14,14 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+from pathlib import Path
+
 from qantar.dashboard import views
 from qantar.dashboard.jobs import EnsembleJob
 from qantar.dashboard.progress import JobPanel
-from qantar.dashboard.summary import summarize_ensemble
+from qantar.dashboard.summary import summarize_folder
 from qantar.dashboard.timeview import TimeView
 from qantar.errors import QantarInputError
 from qantar.scenario.load import builtin_names, load_scenario
@@ -32,15 +36,10 @@ def assignments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def run_command(name: str, seeds: int, entropy: int, sets: list[str], without: list[str] = ()) -> str:
-    """The ``qantar run`` command that makes the same ensemble.
-
-    Example:
-        >>> run_command("kazakhstan-2022", 4, 0, ["scale=400"], ["csto"])
-        'qantar run kazakhstan-2022 --seeds 4 --seed 0 --set scale=400 --without csto'
-    """
-    return " ".join(["qantar run", name, f"--seeds {seeds}", f"--seed {entropy}", *[f"--set {a}" for a in sets],
-                     *[f"--without {w}" for w in without]])
+def new_folder(settings, name: str) -> Path:
+    """A fresh folder for an ensemble the dashboard runs, in the first ``--runs`` folder
+    (so the Runs page lists it): time, scenario and a token against two sessions' clash."""
+    return Path(settings.runs[0]) / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}"
 
 
 def result_view(session, summary, label: str):
@@ -54,7 +53,7 @@ def result_view(session, summary, label: str):
                                            pn.Column(pn.pane.Markdown("### Targets"), targets))), view
 
 
-def page(session):
+def page(settings, session):
     """The Scenario page of one session."""
     import panel as pn
 
@@ -62,37 +61,36 @@ def page(session):
     path = pn.widgets.TextInput(name="TOML file", placeholder="my-country.toml", width=220, visible=False)
     runs = pn.widgets.IntInput(name="Runs", value=DEFAULT_RUNS, start=1, width=100, css_classes=["runs-input"])
     seed = pn.widgets.IntInput(name="Seed", value=0, start=0, width=100)
-    settings = pn.widgets.TextAreaInput(name="Settings (--set PATH=VALUE, one a line)", placeholder="scale=2000",
+    sets_box = pn.widgets.TextAreaInput(name="Settings (--set PATH=VALUE, one a line)", placeholder="scale=2000",
                                         width=340, height=80, css_classes=["settings-input"])
     problem = pn.pane.Markdown("", styles={"color": "#b00"}, css_classes=["field-error"])
     command = pn.pane.Markdown("", css_classes=["command"])
     result = pn.Column(pn.pane.Markdown("Press **Run** to run the ensemble."))
-    state: dict = {}
 
     def on_choice(event) -> None:
         path.visible = event.new == FILE
 
     def finished(jobs) -> None:
-        summary = summarize_ensemble(jobs[0].runs)
+        summary = summarize_folder(jobs[0].folder.path)
+        command.object = f"`{jobs[0].folder.command}`  \nfolder: `{jobs[0].folder.path}`"
         result[:] = [result_view(session, summary, summary.scenario.name)[0]]
 
     panel_ = JobPanel(session, finished)
 
     def run(_event) -> None:
         name = path.value.strip() if choice.value == FILE else choice.value
-        sets = assignments(settings.value)
+        sets = assignments(sets_box.value)
         try:
             sc = load_scenario(name, overrides=sets)
         except QantarInputError as exc:
             problem.object = f"error: {exc}"
             return
         problem.object = ""
-        command.object = f"`{run_command(name, runs.value, seed.value, sets)}`"
-        state["name"] = name
-        panel_.start(EnsembleJob(sc, runs.value, seed.value), what=f"{sc.name}, {runs.value} runs")
+        job = EnsembleJob(name, new_folder(settings, sc.name), runs.value, seed.value, overrides=sets)
+        panel_.start(job, what=f"{sc.name}, {runs.value} runs")
 
     choice.param.watch(on_choice, "value")
     panel_.run_button.on_click(run)
-    controls = pn.Row(pn.Column(pn.Row(choice, path), pn.Row(runs, seed)), pn.Column(settings, problem),
+    controls = pn.Row(pn.Column(pn.Row(choice, path), pn.Row(runs, seed)), pn.Column(sets_box, problem),
                       pn.Column(panel_.layout(), command))
     return pn.Column(controls, result, sizing_mode="stretch_width")

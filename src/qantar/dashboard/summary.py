@@ -1,11 +1,10 @@
-"""What the map and series pages show of an ensemble: per region and step, the median over
-runs of participants, detained, killed and police, and whether a curfew holds; national
-median and 90% spread; the targets judged as ``qantar run`` judges them.
+"""What the map and series pages show of an ensemble folder (``qantar.api.run_ensemble``'s):
+per region and step, the median over runs of participants, detained, killed and police,
+and whether a curfew holds; national median and 90% spread; the targets as judged in its
+``runs.json``.
 
-Participants are active citizens in people, detained the arrests so far, killed civilians
-and security killed so far (rule Casualties' people per killing), police the cops on the
-streets in officers: ``ScenarioRun.people`` and ``cops`` times the scale, as in
-``series.parquet``.
+Read from the folder's ``series.parquet`` (people; police in officers): participants are
+``active``, killed ``civilians_killed`` + ``security_killed``, police ``cops``.
 
 Example:
     >>> import numpy as np
@@ -16,23 +15,21 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from qantar.analysis.scenario_measures import judge_target, measure_run
+from qantar.scenario.schema import Scenario
 
 #: The region columns shown at each step, in the hover and the table.
 REGION_COLUMNS = ("participants", "detained", "killed", "police")
 #: The national series drawn beside the map.
 NATIONAL = ("participants", "detained", "killed")
-
-
-def per_run(run) -> dict[str, np.ndarray]:
-    """One run's region columns, each (regions, steps + 1), in people."""
-    return {"participants": run.people("active"), "detained": run.people("detained"),
-            "killed": run.people("civilians_killed") + run.people("security_killed"),
-            "police": run.cops * run.scenario.scale}
+#: Where each shown column comes from in series.parquet.
+SOURCES = {"participants": ("active",), "detained": ("detained",), "killed": ("civilians_killed", "security_killed"),
+           "police": ("cops",)}
 
 
 def spread_of(values: np.ndarray) -> dict[str, np.ndarray]:
@@ -45,7 +42,9 @@ def spread_of(values: np.ndarray) -> dict[str, np.ndarray]:
 class EnsembleSummary:
     """An ensemble as the pages show it."""
 
-    scenario: object
+    folder: Path
+    scenario: Scenario
+    record: dict
     runs: int
     times: list[dt.datetime]
     regions: list[str]
@@ -53,13 +52,16 @@ class EnsembleSummary:
     columns: dict[str, np.ndarray]  # REGION_COLUMNS: medians, (regions, steps + 1)
     curfew: np.ndarray  # (regions, steps + 1): in force in at least half the runs
     national: dict[str, dict[str, np.ndarray]]  # NATIONAL: spread_of the national totals
-    measures: list[dict]
-    targets: list[dict]
 
     @property
     def steps(self) -> int:
         """The last step (rows are 0..steps)."""
         return len(self.times) - 1
+
+    @property
+    def targets(self) -> list[dict]:
+        """The targets' verdicts (``judge_target``), as ``qantar run`` prints them."""
+        return self.record.get("targets", [])
 
     def at(self, step: int) -> list[dict]:
         """Each region's values at ``step``: name, population, REGION_COLUMNS, curfew."""
@@ -68,16 +70,41 @@ class EnsembleSummary:
                  "curfew": bool(self.curfew[r, step])} for r, name in enumerate(self.regions)]
 
 
-def summarize_ensemble(runs: list) -> EnsembleSummary:
-    """The summary of an ensemble's runs (``run_ensemble``'s)."""
-    scenario = runs[0].scenario
-    columns = [per_run(r) for r in runs]
-    stacked = {c: np.stack([col[c] for col in columns]) for c in REGION_COLUMNS}
-    measures = [measure_run(r) for r in runs]
+def summarize_folder(folder) -> EnsembleSummary:
+    """The summary of the ensemble in ``folder`` (its series.parquet and runs.json)."""
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    record = json.loads((folder / "runs.json").read_text())
+    scenario = Scenario.model_validate(record["scenario"])
+    frame = pq.read_table(folder / "series.parquet").to_pandas()
+    frame["region"] = frame["region"].astype(str)
+    regions = [r.name for r in scenario.regions]
+    runs = sorted(frame["run"].unique())
+    steps = int(frame["step"].max()) + 1
+    frame = frame[frame["region"] != "national"].sort_values(["run", "region", "step"])
+    order = {name: k for k, name in enumerate(regions)}
+
+    def cube(column: str) -> np.ndarray:  # (runs, regions, steps)
+        out = np.zeros((len(runs), len(regions), steps))
+        run_index = {r: k for k, r in enumerate(runs)}
+        out[frame["run"].map(run_index).to_numpy(), frame["region"].map(order).to_numpy(),
+            frame["step"].to_numpy()] = frame[column].to_numpy(float)
+        return out
+
+    stacked = {c: sum(cube(s) for s in SOURCES[c]) for c in REGION_COLUMNS}
+    times = sorted(frame["time"].unique())
     return EnsembleSummary(
-        scenario=scenario, runs=len(runs), times=list(runs[0].times),
-        regions=list(runs[0].regions), population=np.array([reg.population for reg in scenario.regions], float),
+        folder=folder, scenario=scenario, record=record, runs=len(runs),
+        times=[_timestamp(t) for t in times],
+        regions=regions, population=np.array([reg.population for reg in scenario.regions], float),
         columns={c: np.median(v, axis=0) for c, v in stacked.items()},
-        curfew=np.mean(np.stack([r.curfew for r in runs]), axis=0) >= 0.5,
-        national={c: spread_of(stacked[c].sum(axis=1)) for c in NATIONAL},
-        measures=measures, targets=[judge_target(t, measures) for t in scenario.targets])
+        curfew=np.mean(cube("curfew"), axis=0) >= 0.5,
+        national={c: spread_of(stacked[c].sum(axis=1)) for c in NATIONAL})
+
+
+def _timestamp(value) -> dt.datetime:
+    """A time of series.parquet as a datetime."""
+    import pandas as pd
+
+    return pd.Timestamp(value).to_pydatetime()
