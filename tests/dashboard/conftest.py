@@ -59,7 +59,7 @@ def dashboard_url(runs_root):
     with open(log, "w") as out:  # a file, not a pipe: a full pipe would stall the server
         proc = subprocess.Popen([sys.executable, "-m", "qantar.cli", "dashboard", "--no-browser", "--port", str(port),
                                  "--runs", str(runs_root)], stdout=out, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # the first start may compile the engine
     url = None
     while time.monotonic() < deadline and proc.poll() is None and not url:
         if m := re.search(r"qantar dashboard at (\S+)", log.read_text()):
