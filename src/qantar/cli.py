@@ -76,9 +76,9 @@ class ProgressView:
     engine compiles, then a bar of runs or steps. Used as ``with ProgressView(...) as view:
     verb(..., on_progress=view)``."""
 
-    def __init__(self, unit: str, show: bool):
-        self.unit, self.show = unit, show
-        self.bar = progress_bar(unit, show)
+    def __init__(self, unit: str, quiet: bool):
+        self.quiet = quiet
+        self.bar = progress_bar(unit, not quiet and sys.stderr.isatty())
         self.task = None
         self.spinner = None
 
@@ -90,16 +90,15 @@ class ProgressView:
         self.bar.__exit__(*exc)
 
     def __call__(self, event) -> None:
-        if event.stage == "compiling":
-            if event.total is None:
-                if self.show:
-                    err.print(event.message)
-                self.spinner = self.bar.add_task(event.message.split(" (")[0], total=None)
-            elif self.spinner is not None:
-                self.bar.remove_task(self.spinner)
-                self.spinner = None
+        if event.stage == "compiling" and event.total is None:
+            if not self.quiet:  # on a terminal or not: a long silence needs saying
+                err.print(event.message, highlight=False)
+            self.spinner = self.bar.add_task(event.message.split(" (")[0], total=None)
             return
-        if event.stage == "report":
+        if self.spinner is not None:  # the compile is over once anything else happens
+            self.bar.remove_task(self.spinner)
+            self.spinner = None
+        if event.stage in ("compiling", "report"):
             return
         if self.task is None:
             self.task = self.bar.add_task(event.message, total=event.total)
@@ -121,7 +120,7 @@ def print_records(rows: list[dict], title: str | None = None, labels: dict[str, 
     for c, k in enumerate(keys):
         label = labels.get(k, k.replace("_", " "))
         words = [w for t in texts for w in t[c].split()] + label.split()
-        spaced = any(" " in t[c] for t in texts)
+        spaced = " " in label or any(" " in t[c] for t in texts)
         table.add_column(label, overflow="fold", no_wrap=not spaced,
                          min_width=max(map(len, words), default=1) if spaced else
                          max([len(t[c]) for t in texts] + [len(label)]))
@@ -284,8 +283,7 @@ def run(scenario, seeds, workers, cluster, assignments, posterior, without, unti
     if max_jail_term is not None:
         values["max_jail_term"] = parse_jail_term(max_jail_term)  # None here means life
     overrides = parse_rule_overrides(rule_overrides)
-    show = not quiet and sys.stderr.isatty()
-    with ProgressView("steps", show) as view, one_line_errors():
+    with ProgressView("steps", quiet) as view, one_line_errors():
         done = api.run_model_once(out_dir, rules=rules, rule_overrides=overrides, preset=preset, values=values,
                                   steps=steps, seed=seed, outburst_bar=outburst_bar, csv="csv" in formats,
                                   overwrite=overwrite, on_progress=view)
@@ -319,8 +317,7 @@ def reproduce(study, seeds, entropy, rules_list, out_dir, overwrite, sweep_seeds
     """Reproduce a paper's claims: run its runs over many seeds for each rule set, then write
     OUT/epstein2002.md (claims, the paper's values, qantar's numbers, verdicts) and
     OUT/epstein2002-measures.json (every seed's measures, with provenance)."""
-    show = not quiet and sys.stderr.isatty()
-    with ProgressView("runs", show) as view, one_line_errors():
+    with ProgressView("runs", quiet) as view, one_line_errors():
         done = api.reproduce(study, out_dir, seeds=seeds, entropy=entropy, rules=rules_list.split(","),
                              sweep_seeds=sweep_seeds, sweep_step=sweep_step, overwrite=overwrite, on_progress=view)
     if done.interrupted:  # keep what finished; a report needs every run
@@ -338,8 +335,7 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, until, out
     report, simulated vs reported."""
     from qantar.report import scenario as report
 
-    show = not quiet and sys.stderr.isatty()
-    with ProgressView("runs", show) as view, one_line_errors():
+    with ProgressView("runs", quiet) as view, one_line_errors():
         ens = api.run_ensemble(name, out_dir, seeds=seeds, seed=entropy, overrides=assignments, without=without,
                                until=until, posterior=posterior, workers=workers, cluster=cluster,
                                overwrite=overwrite, on_progress=view)
@@ -349,11 +345,9 @@ def run_scenario_ensemble(name, seeds, entropy, assignments, without, until, out
     if not quiet:
         click.echo(f"{ens.record['scenario']['name']}: {ens.runs_done} runs, this call {ens.record['seconds']:.1f} s")
         print_records([dict(zip(report.VERDICT_COLUMNS, row)) for row in report.verdict_rows(ens.verdicts)])
-        click.echo(report.fit_caveat(ens.verdicts))
-        cut = ens.record.get("until")
-        if cut and cut["targets_not_judged"]:
-            click.echo(f"until {cut['until']}: not judged (after it or over the whole calendar): "
-                       f"{', '.join(cut['targets_not_judged'])}")
+        Console().print(report.fit_caveat(ens.verdicts), highlight=False)
+        if ens.record.get("until"):
+            Console().print(report.until_note(ens.record["until"]), highlight=False)
         click.echo(f"wrote {ens.path / 'series.parquet'}, {ens.path / 'runs.json'}, {ens.path / 'report.md'}")
     if ens.interrupted:
         click.echo(f"interrupted after {ens.runs_done} of {ens.seeds} runs; what finished is saved, and the same "

@@ -258,3 +258,89 @@ def test_sweep_then_query_and_a_resume(tmp_path):
     bad = invoke("query", str(out), "SELECT nope FROM summary")
     assert bad.exit_code == 2 and "nope" in bad.output
     assert invoke("query", str(tmp_path), "SELECT 1").exit_code == 2
+
+
+def test_one_kind_of_folder_is_not_written_over_another(tmp_path):
+    """qantar run --out into an ensemble (or the reverse), a sweep into an ensemble, compare on
+    a model run: one line, exit 2, nothing overwritten, no traceback."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    ens, model = tmp_path / "ens", tmp_path / "model"
+    assert invoke("run", str(path), "--seeds", "1", "--workers", "1", "--out", str(ens), "-q").exit_code == 0
+    assert invoke("run", "--steps", "5", "--out", str(model), "-q").exit_code == 0
+    kept = {p: p.read_bytes() for p in (ens / "series.parquet", model / "series.parquet")}
+    for args, message in (
+        (["run", "--steps", "5", "--out", str(ens), "--overwrite"], f"--out: {ens} holds an ensemble"),
+        (["run", "--steps", "5", "--out", str(ens)], "holds an ensemble (qantar run SCENARIO), not a run"),
+        (["run", str(path), "--seeds", "1", "--out", str(model)], f"--out: {model} holds a run (qantar run)"),
+        (["sweep", "--grid", "legitimacy=0.7", "--steps", "5", "--out", str(ens)], "holds an ensemble"),
+        (["compare", str(model), str(ens)], "holds a run; compare needs an ensemble folder"),
+    ):
+        proc = subprocess.run([sys.executable, "-m", "qantar.cli", *args], capture_output=True, text=True)
+        assert proc.returncode == 2 and message in proc.stderr, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert all(p.read_bytes() == before for p, before in kept.items())
+
+
+def test_scenarios_and_describe_fit_80_columns():
+    from qantar.scenario.load import load_scenario
+
+    listed = CliRunner().invoke(main, ["scenarios"], env={"COLUMNS": "80"}, catch_exceptions=False)
+    assert listed.exit_code == 0 and "kazakhstan-2022" in listed.output and "19" in listed.output
+    res = CliRunner().invoke(main, ["describe", "kazakhstan-2022"], env={"COLUMNS": "80"}, catch_exceptions=False)
+    assert res.exit_code == 0
+    lines = res.output.splitlines()
+    assert max(map(len, lines)) <= 80
+    words = {w.strip(",") for line in lines for w in line.split()}
+    s = load_scenario("kazakhstan-2022")
+    for name in [r.name for r in s.regions] + [e.name for e in s.events] + [t.name for t in s.targets]:
+        assert name in words, name  # whole, never cut across lines
+    assert "events.csto.type" in words and "regions.Almaty.population" in words
+    for e in s.events:
+        assert f"{e.name}: {e.note.split()[0]}" in res.output
+
+
+def test_run_table_of_verdicts_fits_80_columns(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    res = CliRunner().invoke(main, ["run", str(path), "--seeds", "1", "--workers", "1", "--out", str(tmp_path / "o")],
+                             env={"COLUMNS": "80"}, catch_exceptions=False)
+    printed = res.output.split("\nwrote ")[0]  # the table and the lines under it (then the paths written)
+    assert res.exit_code == 0 and max(map(len, printed.splitlines())) <= 80
+    words = printed.split()
+    assert {"peak", "reported", "spread", "runs", "median", "inside", "yes"} <= set(words), printed
+
+
+def test_mistyped_set_and_without_suggest(tmp_path):
+    for args, message in ((["--set", "news.gian=0"], "did you mean news.gain or"),
+                          (["--without", "cstoo"], "did you mean csto?")):
+        res = invoke("run", "kazakhstan-2022", "--out", str(tmp_path / "x"), *args)
+        assert res.exit_code == 2 and message in res.output, res.output
+        assert not (tmp_path / "x").exists()
+
+
+def test_first_compile_is_said(tmp_path, monkeypatch):
+    import qantar.api.warmup as warmup
+
+    monkeypatch.setattr(warmup, "engine_compiled", lambda model="I": False)
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    res = invoke("run", str(path), "--seeds", "1", "--workers", "1", "--out", str(tmp_path / "o"))
+    assert res.exit_code == 0 and "compiling the engine once, about" in res.output
+    res = invoke("run", "--steps", "5", "--out", str(tmp_path / "m"))
+    assert res.exit_code == 0 and "compiling the engine once, about" in res.output
+    quiet = invoke("run", "--steps", "5", "--out", str(tmp_path / "q"), "-q")
+    assert "compiling" not in quiet.output
+
+
+def test_run_until(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    res = invoke("run", str(path), "--seeds", "1", "--workers", "1", "--until", "2022-01-02", "--out", str(tmp_path / "o"))
+    assert res.exit_code == 0, res.output
+    assert "Run only up to 2022-01-02" in res.output and "Targets not judged" in res.output
+    assert json.loads((tmp_path / "o" / "runs.json").read_text())["scenario"]["days"] == 1
+    bad = invoke("run", str(path), "--until", "2022-02-01", "--out", str(tmp_path / "b"))
+    assert bad.exit_code == 2 and "--until: 2022-02-01 is outside the run" in bad.output
+    model = invoke("run", "--until", "2022-01-02", "--out", str(tmp_path / "m"))
+    assert model.exit_code == 2 and "only with a SCENARIO" in model.output

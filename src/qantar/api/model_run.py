@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from qantar.api.progress import OnProgress, check_cancel, tell
-from qantar.api.warmup import compile_message, engine_compiled
+from qantar.api import warmup
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,8 +87,8 @@ def run_model_once(out=None, *, rules: str = "netlogo", rule_overrides: dict | N
     out = check_free(out or Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{label}-seed{seed}", overwrite)
 
     bar = outburst_threshold(params.width, params.height) if outburst_bar is None else outburst_bar
-    if engine_compiled("II" if two_groups else "I") is False:
-        tell(on_progress, "compiling", 0, None, compile_message())
+    if warmup.engine_compiled("II" if two_groups else "I") is False:  # it compiles in this run: say so
+        tell(on_progress, "compiling", 0, None, warmup.compile_message())
 
     def step_done(done: int) -> None:
         tell(on_progress, "steps", done, steps, f"{rs.name} {params.width}x{params.height}")

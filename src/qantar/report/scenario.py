@@ -175,6 +175,22 @@ def fit_caveat(verdicts: list[dict]) -> str:
     return f"{head}; it misses {misses}, {reach}."
 
 
+def until_note(cut: dict) -> str:
+    """What ``--until`` left out (``scenario.load.cut_at``'s record), in a sentence.
+
+    Example:
+        >>> until_note({"until": "2022-01-05", "days": 4, "events_left_out": ["csto"], "events_cut_short": [],
+        ...             "targets_not_judged": ["calm"]})
+        'Run only up to 2022-01-05 (--until; 4 days). Events left out: csto. Targets not judged (dated after it, or about the whole calendar): calm.'
+    """
+    parts = [f"Run only up to {cut['until']} (--until; {cut['days']} days)."]
+    for key, label in (("events_left_out", "Events left out"), ("events_cut_short", "Events ended with the run"),
+                       ("targets_not_judged", "Targets not judged (dated after it, or about the whole calendar)")):
+        if cut.get(key):
+            parts.append(f"{label}: {', '.join(cut[key])}.")
+    return " ".join(parts)
+
+
 def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: dict, figures: list[str]) -> str:
     """The report: what was run, simulated against reported (``verdicts``, from
     ``analysis.scenario_measures.judge_target``), the events, the figures."""
@@ -191,6 +207,8 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
         lines += [f"Each run took a particle of the posterior in `{provenance['posterior']['folder']}` "
                   f"(generation {provenance['posterior']['generation']}), drawn by weight: its values, which may "
                   "include the steps a day above, are in `runs.json`.", ""]
+    if provenance.get("until"):
+        lines += [until_note(provenance["until"]), ""]
     lines += ["## Simulated and reported", "", *verdict_table(verdicts), "", fit_caveat(verdicts), "",
               "## Events", ""]
     for e in sorted(s.events, key=lambda e: e.at):

@@ -30,9 +30,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
 
-COLUMNS = ("quiet", "active", "jailed")
+#: A Model I run's count columns: the engine's citizens quiet, active, jailed.
+COLUMNS = DETAIL_COLUMNS[:3]
 META_KEY = b"qantar"
 
 
