@@ -28,10 +28,11 @@ def make_app(settings: Settings):
     """The pages of one session, as Panel tabs (a new set for each browser tab)."""
     import panel as pn
 
-    from qantar.dashboard import live, scenario
+    from qantar.dashboard import live, scenario, whatif
 
     session = Session()
-    tabs = pn.Tabs(("Scenario", scenario.page(settings, session)), ("Epstein live", live.page(session)),
+    tabs = pn.Tabs(("Scenario", scenario.page(settings, session)), ("What if", whatif.page(settings, session)),
+                   ("Epstein live", live.page(session)),
                    dynamic=False, sizing_mode="stretch_width")
     pn.state.on_session_destroyed(lambda _context: session.close())
     return pn.Column(pn.pane.Markdown("## qantar", margin=(0, 10)), tabs, sizing_mode="stretch_width")
@@ -62,7 +63,7 @@ def warm_up() -> None:
     import bokeh.plotting  # noqa: F401
 
     from qantar import Params, World, rule_set
-    from qantar.dashboard import live, scenario  # noqa: F401
+    from qantar.dashboard import live, scenario, whatif  # noqa: F401
 
     World.build(Params(width=20, height=20), rule_set("netlogo"), seed=0).run(1)
 

@@ -67,12 +67,15 @@ class JobPanel:
 
     def cancel(self) -> None:
         """Cancel the jobs running (their runs not started yet)."""
-        for job in self.jobs:
-            if job.active:
-                job.cancel()
+        running = [job for job in self.jobs if job.active]
+        for job in running:
+            job.cancel()
         if self._poll is not None:
             self._end()
             self.status.object = "cancelled"
+        if running:  # the server's log says what stopped
+            print(f"cancelled: {self.what} ({sum(j.done for j in self.jobs)} of {self.bar.max} runs done)",
+                  flush=True)
 
     def layout(self):
         import panel as pn
