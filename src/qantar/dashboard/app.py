@@ -28,11 +28,11 @@ def make_app(settings: Settings):
     """The pages of one session, as Panel tabs (a new set for each browser tab)."""
     import panel as pn
 
-    from qantar.dashboard import live, scenario, whatif
+    from qantar.dashboard import live, runs, scenario, whatif
 
     session = Session()
     tabs = pn.Tabs(("Scenario", scenario.page(settings, session)), ("What if", whatif.page(settings, session)),
-                   ("Epstein live", live.page(session)),
+                   ("Epstein live", live.page(session)), ("Runs", runs.page(settings, session)),
                    dynamic=False, sizing_mode="stretch_width")
     pn.state.on_session_destroyed(lambda _context: session.close())
     return pn.Column(pn.pane.Markdown("## qantar", margin=(0, 10)), tabs, sizing_mode="stretch_width")
