@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import threading
 import time
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 import numpy as np
@@ -141,9 +142,13 @@ def run_ensemble(scenario: str, out=None, *, seeds: int = 20, seed: int = 0, ove
     if missing and not (cancel and cancel.is_set()):
         from qantar.experiments.scenario_run import run_ensemble as run_runs
 
-        with cluster_executor(cluster) as pool:
-            run_runs(scenarios, seeds, seed, on_run_done=done, workers=workers, executor=executor or pool,
-                     only=missing, on_run=keep)
+        try:
+            with cluster_executor(cluster) as pool:
+                run_runs(scenarios, seeds, seed, on_run_done=done, workers=workers, executor=executor or pool,
+                         only=missing, on_run=keep)
+        except CancelledError:  # a caller's executor cancelled the runs not started (the dashboard's stop)
+            if not (cancel and cancel.is_set()):
+                raise
     elapsed = time.perf_counter() - started
     tell(on_progress, "report", 0, None, "writing the report")
     record = report_ensemble(store, scenarios, seed, command, elapsed, workers, cluster, drawn, cut)
