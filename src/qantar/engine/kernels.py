@@ -37,6 +37,7 @@ from qantar.engine.state import (
     DEFECTED,
     K_CLASH_P,
     K_CLASH_RATIO,
+    K_CURFEW,
     K_DEFECT_JOIN,
     K_DEFECT_P,
     K_DEFECT_RATIO,
@@ -503,6 +504,18 @@ def serve_jail(a, i, cfg):
 
 
 @kernel(inline="always")
+def curfew_rule(a, rng):
+    """Rule Curfew (scenarios) for a citizen about to move in a step that curfew hours
+    cover in part: it stays with probability ``curfew_share``, the share of the step's hours
+    under curfew (0: no draw, it moves; a whole step under curfew switches movement off
+    instead). True: it stays."""
+    share = a.knobs[K_CURFEW]
+    if share <= 0.0:
+        return False
+    return share >= 1.0 or draw_uniform(rng) < share
+
+
+@kernel(inline="always")
 def citizen_turn(a, i, cfg, rng):
     """One citizen's turn: jail countdown (own-turn rule sets), then move and act."""
     if not serve_jail(a, i, cfg):
@@ -510,7 +523,7 @@ def citizen_turn(a, i, cfg, rng):
     for phase in range(2):  # act then move, or move then act
         if (phase == 0) == cfg.act_first:
             activation_rule(a, i, cfg)
-        elif cfg.citizens_move:
+        elif cfg.citizens_move and not curfew_rule(a, rng):
             move_rule(a, i, cfg.cit_vis, cfg, rng)
 
 

@@ -68,6 +68,7 @@ class ReferenceWorld:
         self.lethal_probability = self.clash_ratio = self.clash_probability = 0.0
         self.defection_probability = self.defection_ratio = 0.0
         self.defect_to_join = False
+        self.curfew_share = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -198,16 +199,23 @@ class ReferenceWorld:
         """What a free citizen does besides moving: rule A."""
         self.activate(i)
 
+    def stays_for_curfew(self) -> bool:
+        """Rule Curfew: under a curfew covering ``curfew_share`` of the step, stay with that
+        probability (no draw at 0)."""
+        if self.curfew_share <= 0.0:
+            return False
+        return self.curfew_share >= 1.0 or draw_uniform(self.rng) < self.curfew_share
+
     def citizen_turn(self, i: int) -> None:
         if not self.serve_jail(i):
             return
         moves = self.params.movement
         if self.rules.turn_order == "act_then_move":
             self.act(i)
-            if moves:
+            if moves and not self.stays_for_curfew():
                 self.move(i)
         else:
-            if moves:
+            if moves and not self.stays_for_curfew():
                 self.move(i)
             self.act(i)
 

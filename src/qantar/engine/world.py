@@ -188,7 +188,8 @@ class SteeredNumbers:
         if unknown:
             raise QantarInputError(f"knobs: unknown {unknown[0]!r}; accepted: {', '.join(accepted)}")
         for name, value in values.items():
-            if name in ("lethal_probability", "clash_probability", "defection_probability") and not 0 <= value <= 1:
+            if name in ("lethal_probability", "clash_probability", "defection_probability", "curfew_share") \
+                    and not 0 <= value <= 1:
                 raise QantarInputError(f"{name}: must be between 0 and 1 (got {value})")
             if name in ("clash_ratio", "defection_ratio") and value < 0:
                 raise QantarInputError(f"{name}: must be at least 0 (got {value})")

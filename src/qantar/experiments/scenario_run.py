@@ -109,10 +109,11 @@ class RegionWorld:
         k = self.base_arrest_constant * c.arrest_factor
         if w.params.arrest_constant != k:
             w.set_arrest_constant(k)
-        moving = self.base_movement and not c.curfew
+        moving = self.base_movement and c.curfew_share < 1.0  # a step wholly under curfew: no movement
         if w.params.movement != moving:
             w.set_movement(moving)
-        w.set_knobs(lethal_probability=c.lethal_probability, **self.knobs)
+        w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
+                    **self.knobs)
         self.sync_provocateurs()
         w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced

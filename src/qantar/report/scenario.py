@@ -19,6 +19,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
 from qantar.report.plots import day_axis, mark_events, people_axis, save_figure  # noqa: E402
+from qantar.scenario.timeline import event_steps  # noqa: E402
 
 
 def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -211,8 +212,12 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
         lines += [until_note(provenance["until"]), ""]
     lines += ["## Simulated and reported", "", *verdict_table(verdicts), "", fit_caveat(verdicts), "",
               "## Events", ""]
+    acts = {name: at for name, _, at in event_steps(s)}  # an event inside a step acts from the next one
+    lines += [f"Times on the scenario's clock (UTC{s.utc_offset:+g}); an event dated inside a step acts from the "
+              "next step's start, as listed; curfew hours act for the hours declared, in each region's own time.", ""]
     for e in sorted(s.events, key=lambda e: e.at):
-        lines.append(f"- {e.at:%d %b %H:%M} `{e.name}` ({e.type}, {', '.join(e.region_names(s.region_names))}): "
+        when = f"{e.at:%d %b %H:%M}" + (f", acts from {acts[e.name]:%d %b %H:%M}" if acts[e.name] != e.at else "")
+        lines.append(f"- {when} `{e.name}` ({e.type}, {', '.join(e.region_names(s.region_names))}): "
                      f"{e.note or ''} [{e.source}]")
     lines += [""] + [f"![figure]({f})" for f in figures]
     lines += ["", "## Sources", ""]

@@ -87,6 +87,8 @@ class Region(Strict):
     hardship: Distribution | None = Field(None, description="default: the model's")
     risk_aversion: Distribution | None = Field(None, description="default: the model's")
     source: str | None = Field(None, description="id of the source of population and police")
+    utc_offset: float | None = Field(None, ge=-12, le=14, description="its local time zone, hours from UTC (curfew "
+                                     "hours are local); default: the scenario's")
     lat: float | None = Field(None, ge=-90, le=90, description="latitude of its centre, degrees north (for maps)")
     lon: float | None = Field(None, ge=-180, le=180, description="longitude of its centre, degrees east (for maps)")
     unit: str | None = Field(None, min_length=1, description="the first-level unit (region or city of national "
@@ -448,6 +450,8 @@ class Scenario(Strict):
     start: dt.datetime
     days: int = Field(gt=0, le=3650)
     steps_per_day: int = Field(24, ge=1, le=1440)
+    utc_offset: float = Field(0.0, ge=-12, le=14, description="the zone of the scenario's clock (start, every at and "
+                              "until), hours from UTC")
     scale: float = Field(200.0, ge=1, description="people per agent")
     rules: str = "netlogo"
     rule_overrides: dict[str, object] = Field(default_factory=dict)

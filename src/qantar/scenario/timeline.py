@@ -4,7 +4,14 @@ controls, applied between steps.
 Step t (1-based) covers the time from ``start + (t-1) dt`` to ``start + t dt``, with
 ``dt = 1 day / steps_per_day``. An action dated at time x takes effect from the first step
 that starts at or after x (never before it happened); one that would fall after the last
-step has no effect on the run and is dropped.
+step has no effect on the run and is dropped. ``event_steps`` lists, for each event, the
+time declared and the time of the step it acts from (the scenario report shows both).
+
+Curfews act for the hours declared (rule Curfew): the curfew hours are each region's local
+hours (``Region.utc_offset``; the scenario's clock is in ``Scenario.utc_offset``), and each
+step gets the share of its span they cover (``curfew_shares``). A step wholly under curfew
+runs with movement off; one covered in part lets each citizen move with probability
+1 - share (``engine.kernels.curfew_rule``).
 
 Each region has ``Controls``: the numbers the events move (a hardship offset, legitimacy,
 police officers on the streets, the arrest factor of a state of emergency, whether a curfew
@@ -58,7 +65,7 @@ class Controls:
     legitimacy: float
     officers: float
     emergencies: dict[str, float] = field(default_factory=dict)
-    curfews: set[str] = field(default_factory=set)
+    curfews: dict[str, float] = field(default_factory=dict)  # event: share of this step under its curfew
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
@@ -89,8 +96,14 @@ class Controls:
         return max(self.emergencies.values(), default=1.0)
 
     @property
+    def curfew_share(self) -> float:
+        """Share of this step's hours under curfew: the largest of the events in force."""
+        return max(self.curfews.values(), default=0.0)
+
+    @property
     def curfew(self) -> bool:
-        return bool(self.curfews)
+        """Curfew hours in this step (all of it or a part)."""
+        return self.curfew_share > 0.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,7 @@ class Action:
     step: int
     event: str
     region: str
-    kind: str  # hardship, legitimacy_add/set, officers, emergency_on/off, curfew_on/off, shutdown_on/off
+    kind: str  # hardship, legitimacy_add/set, officers, emergency_on/off, curfew (value: share), shutdown_on/off
     value: float = 0.0
     value2: float = 0.0
 
@@ -118,10 +131,11 @@ class Action:
             c.emergencies[self.event] = self.value
         elif self.kind == "emergency_off":
             c.emergencies.pop(self.event, None)
-        elif self.kind == "curfew_on":
-            c.curfews.add(self.event)
-        elif self.kind == "curfew_off":
-            c.curfews.discard(self.event)
+        elif self.kind == "curfew":
+            if self.value > 0:
+                c.curfews[self.event] = self.value
+            else:
+                c.curfews.pop(self.event, None)
         elif self.kind == "shutdown_on":
             c.shutdowns[self.event] = (self.value, self.value2)
         elif self.kind == "shutdown_off":
@@ -162,6 +176,61 @@ def curfew_spans(at: dt.datetime, until: dt.datetime, hours: tuple[int, int]) ->
             spans.append((a, b))
         day += dt.timedelta(days=1)
     return spans
+
+
+def region_clock_shift(scenario: Scenario, region: str) -> dt.timedelta:
+    """What to add to a region's local time to read it on the scenario's clock.
+
+    Example:
+        >>> from qantar.scenario.load import load_scenario
+        >>> s = load_scenario("kazakhstan-2022")
+        >>> region_clock_shift(s, "Aktau"), region_clock_shift(s, "Almaty")   # UTC+5 and UTC+6, clock UTC+6
+        (datetime.timedelta(seconds=3600), datetime.timedelta(0))
+    """
+    offset = next(r.utc_offset for r in scenario.regions if r.name == region)
+    return dt.timedelta(hours=scenario.utc_offset - (scenario.utc_offset if offset is None else offset))
+
+
+def curfew_shares(scenario: Scenario, spans: list[tuple[dt.datetime, dt.datetime]]) -> dict[int, float]:
+    """The share of each step's span that ``spans`` (on the scenario's clock) cover, for the
+    steps they touch.
+
+    Example:
+        >>> from qantar.scenario.load import load_scenario
+        >>> s = load_scenario("kazakhstan-2022")          # 6-hour steps from 1 January, 00:00
+        >>> shares = curfew_shares(s, [(dt.datetime(2022, 1, 1, 23), dt.datetime(2022, 1, 2, 7))])
+        >>> {t: round(v, 3) for t, v in shares.items()}   # 18:00-24:00 one sixth, 00:00-06:00 all
+        {4: 0.167, 5: 1.0, 6: 0.167}
+    """
+    step_length = dt.timedelta(days=1) / scenario.steps_per_day
+    shares: dict[int, float] = {}
+    for a, b in spans:
+        t = max(1, math.floor((a - scenario.start) / step_length + 1e-9) + 1)
+        while t <= scenario.steps and time_of(scenario, t) < b:
+            lo, hi = max(a, time_of(scenario, t)), min(b, time_of(scenario, t + 1))
+            if hi > lo:
+                shares[t] = min(1.0, shares.get(t, 0.0) + (hi - lo) / step_length)
+            t += 1
+    return shares
+
+
+def event_steps(scenario: Scenario) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+    """Each event's declared time and the start of the step it acts from (None: after the
+    run), on the scenario's clock: an event inside a step acts from the next step's start.
+    (Curfew hours act for the hours declared, by share of a step; not listed here.)
+
+    Example:
+        >>> from qantar.scenario.load import load_scenario
+        >>> s = load_scenario("kazakhstan-2022")
+        >>> name, declared, acts = event_steps(s)[0]
+        >>> name, declared <= acts
+        ('lpg-price', True)
+    """
+    out = []
+    for e in scenario.events:
+        step = step_at(scenario, e.at)
+        out.append((e.name, e.at, None if step is None else time_of(scenario, step)))
+    return out
 
 
 def compile_timeline(scenario: Scenario) -> list[Action]:
@@ -210,9 +279,14 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 add(e.at, e.name, r, "emergency_on", e.arrest_factor)
                 add(until, e.name, r, "emergency_off")
                 if e.curfew:
-                    for a, b in curfew_spans(e.at, until, e.curfew):
-                        add(a, e.name, r, "curfew_on")
-                        add(b, e.name, r, "curfew_off")
+                    shift = region_clock_shift(scenario, r)  # curfew hours are the region's local hours
+                    spans = [(a + shift, b + shift) for a, b in curfew_spans(e.at - shift, until - shift, e.curfew)]
+                    shares = curfew_shares(scenario, spans)
+                    for t in sorted(shares):
+                        when = time_of(scenario, t)
+                        actions.append((when, Action(t, e.name, r, "curfew", shares[t])))
+                        if t + 1 not in shares and t + 1 <= scenario.steps:
+                            actions.append((time_of(scenario, t + 1), Action(t + 1, e.name, r, "curfew", 0.0)))
         elif isinstance(e, ProvocateursEvent):
             for r in regions:
                 add(e.at, e.name, r, "provocateurs_on", e.people, e.arrest_factor)
