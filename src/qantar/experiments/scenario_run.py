@@ -49,7 +49,8 @@ from qantar.rules.mechanisms import (
 )
 from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
 from qantar.scenario.schema import Scenario
-from qantar.scenario.timeline import Controls, compile_timeline, time_of
+from qantar.scenario.schedule import set_cops
+from qantar.scenario.timeline import Controls, apply_due, compile_timeline, time_of
 
 #: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people); the last four
 #: are cumulative.
@@ -118,12 +119,8 @@ class RegionWorld:
         w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
-        have = w.n_cops
         try:
-            if want > have:
-                w.add_cops(want - have)
-            elif want < have:
-                w.remove_cops(have - want)
+            set_cops(w, want)
         except QantarInputError as exc:
             raise QantarInputError(f"region {self.name}: no room for {want} cops ({exc}); lower the police or "
                                    "the model's citizen_density") from None
@@ -268,6 +265,7 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
     they exchange news). The run is the same for any number of threads."""
     regions = build_regions(scenario, seed)
     by_name = {r.name: r for r in regions}
+    controls = {r.name: r.controls for r in regions}
     actions = compile_timeline(scenario)
     n, steps = len(regions), scenario.steps
     counts = np.zeros((n, steps + 1, len(COUNT_COLUMNS)), np.int64)
@@ -296,11 +294,7 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
     stepper = WorldStepper(threads or available_cores())
     t, i = 1, 0
     while t <= steps:
-        touched = set()
-        while i < len(actions) and actions[i].step == t:
-            actions[i].apply(by_name[actions[i].region].controls)
-            touched.add(actions[i].region)
-            i += 1
+        i, touched = apply_due(actions, i, t, controls)
         for name in touched:
             by_name[name].sync()
         news.update(counts[:, t - 1])

@@ -22,7 +22,8 @@ import numpy as np
 from qantar.engine import World
 from qantar.engine.intergroup_world import InterGroupWorld
 from qantar.rules import InterGroupParams, Params, RuleSet
-from qantar.scenario.schedule import Change, apply_change, validate_schedule
+from qantar.scenario.schedule import WORLD, Change, schedule_actions, steer, validate_schedule, world_controls
+from qantar.scenario.timeline import apply_due
 
 
 @dataclass
@@ -63,7 +64,7 @@ def run_model(
     run early with what was done (``interrupted=True``); the caller decides how to report it.
     Model II only: ``stop_at_extinction`` ends the run at the step a group dies out.
     """
-    changes = validate_schedule(schedule, steps)
+    actions = schedule_actions(validate_schedule(schedule, steps))
     if isinstance(params, InterGroupParams):
         world = InterGroupWorld.build(params, rules, seed=seed, stop_at_extinction=stop_at_extinction)
     else:
@@ -73,13 +74,15 @@ def run_model(
     # one record per chunk (counts, the legitimacy and cops it ran with), appended in one go
     # so that an interruption cannot leave the three out of step
     chunks = [(world.counts()[None, :], world.params.legitimacy, world.n_cops)]
-    done = 0
+    done, i = 0, 0
+    controls = {WORLD: world_controls(world)}
     interrupted = False
     try:
         while done < steps:
-            while changes and changes[0].step == done + 1:
-                apply_change(world, changes.pop(0))
-            n = min(chunk, steps - done, (changes[0].step - 1 - done) if changes else steps)
+            i, touched = apply_due(actions, i, done + 1, controls)
+            if touched:
+                steer(world, controls[WORLD])
+            n = min(chunk, steps - done, (actions[i].step - 1 - done) if i < len(actions) else steps)
             rows = world.run(n)
             chunks.append((rows, world.params.legitimacy, world.n_cops))
             done += n

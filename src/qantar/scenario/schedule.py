@@ -1,5 +1,10 @@
-"""Changes between steps: the paper's runs 3-5 (and, later, every scenario's calendar) are
-a model run plus values that change at given steps.
+"""Changes between steps: the paper's runs 3-5 are a model run plus values that change at
+given steps.
+
+A schedule is the same mechanism as a scenario's calendar (``scenario.timeline``): its
+changes compile to timeline ``Action``s (``schedule_actions``) on one region, ``"world"``,
+applied by ``timeline.apply_due`` to the run's ``Controls`` and pushed into the world by
+``steer``. Of several changes at one step, the last value of each field holds.
 
 A ``Change`` at step t takes effect from step t on: it is applied after t - 1 steps have
 run and before step t runs (step 1 is the first; a change at step 1 alters the initial
@@ -20,6 +25,10 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from qantar.errors import QantarInputError
+from qantar.scenario.timeline import Action, Controls, apply_due
+
+#: The one region of a model run's controls.
+WORLD = "world"
 
 
 class Change(BaseModel):
@@ -39,18 +48,53 @@ class Change(BaseModel):
         return self
 
 
+def schedule_actions(changes: Iterable[Change]) -> list[Action]:
+    """The timeline actions of ``changes`` (sorted by step; within a change: legitimacy, k, cops).
+
+    Example:
+        >>> [(a.step, a.kind, a.value) for a in schedule_actions([Change(step=4, legitimacy=0.6, cops=30)])]
+        [(4, 'legitimacy_set', 0.6), (4, 'officers_set', 30.0)]
+    """
+    out = []
+    for c in sorted(changes, key=lambda c: c.step):
+        for kind, value in (("legitimacy_set", c.legitimacy), ("arrest_constant_set", c.arrest_constant),
+                            ("officers_set", c.cops)):
+            if value is not None:
+                out.append(Action(c.step, "schedule", WORLD, kind, float(value)))
+    return out
+
+
+def world_controls(world) -> Controls:
+    """A model world's controls as they stand: its legitimacy, k and cops."""
+    return Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=world.n_cops,
+                    arrest_constant=world.params.arrest_constant)
+
+
+def set_cops(world, want: int) -> None:
+    """Add cops on random empty cells, or withdraw them at random, to have ``want``."""
+    have = world.n_cops
+    if want > have:
+        world.add_cops(want - have)
+    elif want < have:
+        world.remove_cops(have - want)
+
+
+def steer(world, controls: Controls) -> None:
+    """Push a model run's controls into its world (``World`` or ``InterGroupWorld``): L, k
+    and the number of cops, each only when it changed."""
+    if world.params.legitimacy != controls.legitimacy:
+        world.set_legitimacy(controls.legitimacy)
+    if controls.arrest_constant is not None and world.params.arrest_constant != controls.arrest_constant:
+        world.set_arrest_constant(controls.arrest_constant)
+    set_cops(world, round(controls.officers))
+
+
 def apply_change(world, change: Change) -> None:
-    """Apply ``change`` to a ``World`` (or anything with the same setters) between steps."""
-    if change.legitimacy is not None:
-        world.set_legitimacy(change.legitimacy)
-    if change.arrest_constant is not None:
-        world.set_arrest_constant(change.arrest_constant)
-    if change.cops is not None:
-        now = world.n_cops
-        if change.cops > now:
-            world.add_cops(change.cops - now)
-        elif change.cops < now:
-            world.remove_cops(now - change.cops)
+    """Apply ``change`` to a ``World`` (or anything with the same setters) between steps,
+    through the timeline's one apply path."""
+    controls = world_controls(world)
+    apply_due(schedule_actions([change]), 0, change.step, {WORLD: controls})
+    steer(world, controls)
 
 
 def validate_schedule(changes: Iterable[Change], steps: int) -> list[Change]:

@@ -64,6 +64,7 @@ class Controls:
     hardship_offset: float
     legitimacy: float
     officers: float
+    arrest_constant: float | None = None  # k set by a schedule (None: the world's own, times any emergency)
     emergencies: dict[str, float] = field(default_factory=dict)
     curfews: dict[str, float] = field(default_factory=dict)  # event: share of this step under its curfew
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
@@ -113,7 +114,8 @@ class Action:
     step: int
     event: str
     region: str
-    kind: str  # hardship, legitimacy_add/set, officers, emergency_on/off, curfew (value: share), shutdown_on/off
+    kind: str  # hardship, legitimacy_add/set, officers(_set), arrest_constant_set, emergency_on/off, curfew
+    # (value: share), shutdown_on/off, troops, provocateurs_on/off, lethal_on/off
     value: float = 0.0
     value2: float = 0.0
 
@@ -127,6 +129,10 @@ class Action:
             c.legitimacy = self.value
         elif self.kind == "officers":
             c.officers = max(0.0, c.officers + self.value)
+        elif self.kind == "officers_set":
+            c.officers = self.value
+        elif self.kind == "arrest_constant_set":
+            c.arrest_constant = self.value
         elif self.kind == "emergency_on":
             c.emergencies[self.event] = self.value
         elif self.kind == "emergency_off":
@@ -154,6 +160,27 @@ class Action:
             c.lethal.pop(self.event, None)
         else:
             raise ValueError(f"unknown action kind {self.kind!r}")
+
+
+def apply_due(actions: list[Action], i: int, step: int, controls: dict[str, Controls]) -> tuple[int, set[str]]:
+    """Apply the actions from ``actions[i]`` on that are due before ``step`` (they are
+    sorted by step) to the controls of their regions; the index of the first not yet due,
+    and the regions whose controls changed. The one apply path of both between-step
+    mechanisms: a scenario's calendar (``compile_timeline``) and a model run's schedule
+    (``schedule.schedule_actions``, one region ``"world"``).
+
+    Example:
+        >>> c = {"A": Controls(hardship_offset=0.0, legitimacy=0.8, officers=10)}
+        >>> acts = [Action(3, "e", "A", "legitimacy_set", 0.6), Action(5, "e", "A", "officers", 5)]
+        >>> apply_due(acts, 0, 3, c), c["A"].legitimacy, c["A"].officers
+        ((1, {'A'}), 0.6, 10)
+    """
+    touched = set()
+    while i < len(actions) and actions[i].step <= step:
+        actions[i].apply(controls[actions[i].region])
+        touched.add(actions[i].region)
+        i += 1
+    return i, touched
 
 
 def curfew_spans(at: dt.datetime, until: dt.datetime, hours: tuple[int, int]) -> list[tuple[dt.datetime, dt.datetime]]:
