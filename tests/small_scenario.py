@@ -27,3 +27,14 @@ source = "s"
 [sources.s]
 title = "a source"
 {extra}"""
+
+
+#: A national peak target of 200-400 participants (source "s"), for ``extra``.
+PEAK_TARGET = """
+[[targets]]
+name = "peak"
+metric = "peak_participants"
+low = 200
+high = 400
+source = "s"
+"""

@@ -9,16 +9,10 @@ import numpy as np
 from qantar.experiments.calibration import NEVER_DAYS, Parameter, point_score, reevaluate, refocus, target_distance
 from qantar.experiments.sweep import latin_hypercube
 from qantar.scenario.schema import Target
-from tests.small_scenario import one_region_toml
+from tests.small_scenario import PEAK_TARGET, one_region_toml
 
 SMALL = one_region_toml(days=2, steps_per_day=12, scale=20, model="legitimacy = 0.8", population=6000,
-                        shock_at="2022-01-01T02:00:00", add=0.2, extra="""
-[[targets]]
-name = "peak"
-metric = "peak_participants"
-low = 200
-high = 400
-source = "s"
+                        shock_at="2022-01-01T02:00:00", add=0.2, extra=PEAK_TARGET + """
 [[targets]]
 name = "date"
 metric = "peak_date"

@@ -11,7 +11,7 @@ from qantar.experiments.scenario_run import run_ensemble, run_scenario
 from qantar.experiments.sensitivity import run_sensitivity
 from qantar.experiments.sweep import SweepSpec, run_sweep
 from qantar.scenario.load import load_scenario
-from tests.small_scenario import one_region_toml
+from tests.small_scenario import PEAK_TARGET, one_region_toml
 
 TWO_REGIONS = one_region_toml(days=1, steps_per_day=6, scale=20, model="legitimacy = 0.8", population=4000,
                               shock_at="2022-01-01T02:00:00", extra="""
@@ -19,13 +19,7 @@ TWO_REGIONS = one_region_toml(days=1, steps_per_day=6, scale=20, model="legitima
 name = "B"
 population = 3000
 police_per_100k = 300
-[[targets]]
-name = "peak"
-metric = "peak_participants"
-low = 200
-high = 400
-source = "s"
-""")
+""" + PEAK_TARGET)
 
 
 def small(tmp_path) -> str:
