@@ -78,3 +78,17 @@ def test_the_report_lists_when_each_event_acts(tmp_path):
     assert event_steps(s) == [("shock", dt.datetime(2022, 1, 1, 1, 30), dt.datetime(2022, 1, 1, 6))]
     text = render_markdown([run_scenario(s, 1)], [], "qantar run", {}, [])
     assert "01 Jan 01:30, acts from 01 Jan 06:00 `shock`" in text
+
+
+def test_an_event_in_local_time_acts_at_each_regions_hour():
+    """06:00 local in Aktau (UTC+5) is 07:00 on the UTC+6 clock: at 6-hour steps it acts from
+    12:00, while in Almaty it acts from 06:00; on the scenario's clock both act from 06:00."""
+    base = ["events.lpg-price.at=2022-01-02T06:00:00", "events.lpg-price.regions=['Aktau', 'Almaty']"]
+
+    def steps(s):
+        return {a.region: a.step for a in compile_timeline(s) if a.event == "lpg-price" and a.region in ("Aktau", "Almaty")}
+
+    local = load_scenario("kazakhstan-2022", [*base, "events.lpg-price.local_time=true"])
+    assert steps(local) == {"Aktau": 7, "Almaty": 6}  # step 6 starts 2 January 06:00, step 7 at 12:00
+    assert steps(load_scenario("kazakhstan-2022", base)) == {"Aktau": 6, "Almaty": 6}
+    assert event_steps(local)[0][2] == dt.datetime(2022, 1, 2, 12)

@@ -204,6 +204,8 @@ class EventBase(Strict):
     regions: list[str] | Literal["all"] = "all"
     source: str = Field(min_length=1, description="id of a source in [sources]")
     note: str | None = None
+    local_time: bool = Field(False, description="at and until are each region's local time (Region.utc_offset), "
+                             "not the scenario's clock: for sources that give local times")
 
     @model_validator(mode="after")
     def _distinct(self) -> "EventBase":

@@ -244,7 +244,8 @@ def curfew_shares(scenario: Scenario, spans: list[tuple[dt.datetime, dt.datetime
 def event_steps(scenario: Scenario) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
     """Each event's declared time and the start of the step it acts from (None: after the
     run), on the scenario's clock: an event inside a step acts from the next step's start.
-    (Curfew hours act for the hours declared, by share of a step; not listed here.)
+    (Curfew hours act for the hours declared, by share of a step; not listed here. An event
+    in local time is shown for its first region.)
 
     Example:
         >>> from qantar.scenario.load import load_scenario
@@ -255,7 +256,9 @@ def event_steps(scenario: Scenario) -> list[tuple[str, dt.datetime, dt.datetime 
     """
     out = []
     for e in scenario.events:
-        step = step_at(scenario, e.at)
+        shift = region_clock_shift(scenario, e.region_names(scenario.region_names)[0]) if e.local_time \
+            else dt.timedelta(0)
+        step = step_at(scenario, e.at + shift)
         out.append((e.name, e.at, None if step is None else time_of(scenario, step)))
     return out
 
@@ -266,7 +269,11 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
     population = {r.name: r.population for r in scenario.regions}
     actions: list[tuple[dt.datetime, Action]] = []
 
+    local = {e.name for e in scenario.events if e.local_time}
+
     def add(when: dt.datetime, event: str, region: str, kind: str, value: float = 0.0, value2: float = 0.0) -> None:
+        if event in local and when != scenario.end:  # the region's local time, onto the scenario's clock
+            when = when + region_clock_shift(scenario, region)
         step = step_at(scenario, when)
         if step is not None:
             actions.append((when, Action(step, event, region, kind, value, value2)))
@@ -307,7 +314,9 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 add(until, e.name, r, "emergency_off")
                 if e.curfew:
                     shift = region_clock_shift(scenario, r)  # curfew hours are the region's local hours
-                    spans = [(a + shift, b + shift) for a, b in curfew_spans(e.at - shift, until - shift, e.curfew)]
+                    at, end = (e.at, until if until != scenario.end else until - shift) if e.local_time \
+                        else (e.at - shift, until - shift)
+                    spans = [(a + shift, b + shift) for a, b in curfew_spans(at, end, e.curfew)]
                     shares = curfew_shares(scenario, spans)
                     for t in sorted(shares):
                         when = time_of(scenario, t)
