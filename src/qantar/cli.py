@@ -617,10 +617,9 @@ def compare(a, b, out_dir, overwrite) -> None:
     medians, and the difference B - A with a bootstrap 90% interval; writes a figure."""
     with one_line_errors():
         cmp = api.compare(a, b, out_dir, overwrite=overwrite)
-    rows = [{"measure": r["measure"], "A (median)": f"{r['a']:,.1f}", "B (median)": f"{r['b']:,.1f}",
-             "B - A": f"{r['difference']:+,.1f}", "90% interval": f"{r['low']:+,.1f} to {r['high']:+,.1f}"}
-            for r in cmp.rows]
-    print_records(rows, title=f"B - A: {b} minus {a} ({cmp.runs[1]} and {cmp.runs[0]} runs)")
+    from qantar.analysis.compare import difference_rows
+
+    print_records(difference_rows(cmp.rows), title=f"B - A: {b} minus {a} ({cmp.runs[1]} and {cmp.runs[0]} runs)")
     click.echo(f"wrote {cmp.path / 'compare.json'}, {cmp.figure}")
 
 

@@ -39,3 +39,13 @@ def test_event_labels_of_one_moment_share_one_label():
     groups = event_groups([(mdates.date2num(e.at), e.name) for e in events], span=s.days)
     names = [[events[i].name for i in g] for g in groups]
     assert ["csto", "national-caps"] in names and sum(len(g) for g in groups) == len(events)
+
+
+def test_compare_rows_show_people_as_whole_numbers_and_the_killed_apart():
+    from qantar.analysis.compare import COMPARED, difference_rows
+
+    assert {"civilians_killed", "security_killed", "killed"} <= set(COMPARED)
+    rows = difference_rows([{"measure": m, "a": 10.5, "b": 1234.5, "difference": 1224.0, "low": -0.5, "high": 2000.25}
+                            for m in ("detained", "peak_day")])
+    assert rows[0]["B (median)"] == "1,234" and "." not in rows[0]["90% interval"]
+    assert rows[1]["B (median)"] == "1,234.5"

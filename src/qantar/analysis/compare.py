@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 
 #: What ``qantar compare`` reports, from each run's measures (``analysis.scenario_measures``).
-COMPARED = ("peak_participants", "peak_day", "detained", "killed", "security_killed", "defected")
+COMPARED = ("peak_participants", "peak_day", "detained", "civilians_killed", "security_killed", "killed", "defected")
 
 
 def median_difference(a, b, resamples: int = 2000, seed: int = 0) -> dict:
@@ -40,3 +40,21 @@ def compare_records(a: dict, b: dict, resamples: int = 2000, seed: int = 0) -> l
     """Every ``COMPARED`` measure of ensembles a and b."""
     return [{"measure": name, **median_difference(measure_values(a, name), measure_values(b, name), resamples, seed)}
             for name in COMPARED]
+
+
+def difference_rows(rows: list[dict]) -> list[dict]:
+    """``compare_records``' rows as text for a table: people as whole numbers (a median of an
+    even number of runs may fall on a half), the peak day in days to one decimal.
+
+    Example:
+        >>> difference_rows([{"measure": "killed", "a": 10.5, "b": 12.0, "difference": 1.5, "low": -2.0,
+        ...                   "high": 4.5}])[0]["B - A"]
+        '+2'
+    """
+    def text(name: str, x: float, sign: str = "") -> str:
+        return f"{x:{sign},.1f}" if name == "peak_day" else f"{round(x):{sign},}"
+
+    return [{"measure": r["measure"], "A (median)": text(r["measure"], r["a"]), "B (median)": text(r["measure"], r["b"]),
+             "B - A": text(r["measure"], r["difference"], "+"),
+             "90% interval": f"{text(r['measure'], r['low'], '+')} to {text(r['measure'], r['high'], '+')}"}
+            for r in rows]
