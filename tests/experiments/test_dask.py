@@ -1,6 +1,6 @@
 """Runs on a real Dask cluster (a LocalCluster of two worker processes) equal the local
-ones, seed for seed: a sweep, a scenario ensemble, an ABC-SMC posterior, and the CLI's
---cluster."""
+ones, seed for seed: a sweep, a scenario ensemble, an ABC-SMC posterior, a sensitivity
+study, a scenario sweep, and the CLI's --cluster."""
 
 import numpy as np
 import pytest
@@ -51,6 +51,24 @@ def test_a_calibration_on_dask_equals_the_local_one(cluster, tmp_path):
         calibrate(scenario, [LEGITIMACY], tmp_path / "dask", population=6, generations=2,
                   executor=client.get_executor())
     assert pq.read_table(tmp_path / "dask" / "posterior.parquet").equals(pq.read_table(tmp_path / "local" / "posterior.parquet"))
+
+
+def test_a_sensitivity_study_and_a_scenario_sweep_on_dask_equal_the_local_ones(cluster, tmp_path):
+    from qantar.experiments.sensitivity import run_sensitivity
+    from tests.small_scenario import one_region_toml
+
+    spec = SweepSpec(name="m", steps=30, base={"width": 20, "height": 20}, seeds=1, entropy=2)
+    ranges = {"legitimacy": (0.6, 0.9), "cop_density": (0.02, 0.08)}
+    (tmp_path / "s.toml").write_text(one_region_toml(days=1, steps_per_day=6, scale=20, population=4000))
+    sweep = SweepSpec(name="s", scenario=str(tmp_path / "s.toml"), grid={"model.legitimacy": [0.7, 0.9]}, seeds=2)
+    local = run_sensitivity(spec, "morris", ranges, ["peak_active"], 2, tmp_path / "local", workers=1)
+    local_sweep = run_sweep(sweep, tmp_path / "local-sweep", workers=1).rows()
+    with Client(cluster) as client:
+        remote = run_sensitivity(spec, "morris", ranges, ["peak_active"], 2, tmp_path / "dask",
+                                 executor=client.get_executor())
+        remote_sweep = run_sweep(sweep, tmp_path / "dask-sweep", executor=client.get_executor()).rows()
+    assert remote["indices"] == local["indices"]
+    assert [(r["run"], r["measures"]) for r in remote_sweep] == [(r["run"], r["measures"]) for r in local_sweep]
 
 
 def test_the_cli_runs_a_sweep_on_a_cluster(cluster, tmp_path):
