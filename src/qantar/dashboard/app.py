@@ -31,9 +31,22 @@ def make_app(settings: Settings):
     from qantar.dashboard import live, runs, scenario, whatif
 
     session = Session()
-    tabs = pn.Tabs(("Scenario", scenario.page(settings, session)), ("What if", whatif.page(settings, session)),
-                   ("Epstein live", live.page(session)), ("Runs", runs.page(settings, session)),
-                   dynamic=False, sizing_mode="stretch_width")
+    builders = {"Scenario": lambda: scenario.page(settings, session),
+                "What if": lambda: whatif.page(settings, session),
+                "Epstein live": lambda: live.page(session), "Runs": lambda: runs.page(settings, session)}
+    names = list(builders)
+    # the first page is built now, the others when first shown (a first page in under 3 s)
+    holders = [pn.Column(builders[names[0]]() if k == 0 else pn.pane.Markdown("loading..."),
+                         sizing_mode="stretch_width") for k in range(len(names))]
+    built = {0}
+    tabs = pn.Tabs(*zip(names, holders), dynamic=False, sizing_mode="stretch_width")
+
+    def show(event) -> None:
+        if event.new not in built:
+            built.add(event.new)
+            holders[event.new][:] = [builders[names[event.new]]()]
+
+    tabs.param.watch(show, "active")
     pn.state.on_session_destroyed(lambda _context: session.close())
     return pn.Column(pn.pane.Markdown("## qantar", margin=(0, 10)), tabs, sizing_mode="stretch_width")
 

@@ -126,7 +126,8 @@ def page(session):
         "citizen_vision": pn.widgets.FloatSlider(name="Citizen vision", start=1, end=12, step=0.1,
                                                  value=defaults.citizen_vision),
         "cop_vision": pn.widgets.FloatSlider(name="Cop vision", start=1, end=12, step=0.1, value=defaults.cop_vision),
-        "speed": pn.widgets.IntSlider(name="Speed (steps a second)", start=1, end=200, value=10),
+        "speed": pn.widgets.IntSlider(name="Speed (steps a second)", start=1, end=200, value=10,
+                                      css_classes=["speed-slider"]),
     }
     play = pn.widgets.Toggle(name="Play", button_type="primary", width=80)
     step_button = pn.widgets.Button(name="Step", width=80)
