@@ -39,3 +39,18 @@ def test_live_plays_and_pauses(dashboard):
     page.tab.wait_for_timeout(800)
     assert live_status(page) == first
     assert page.errors == []
+
+
+def test_reset_makes_the_world_of_the_settings(dashboard):
+    page = dashboard
+    page.open_tab("Epstein live")
+    page.tab.get_by_text("step 0: quiet", exact=False).wait_for()
+    page.tab.locator("select").filter(has_text="40x40").select_option(label="100x100")
+    page.tab.wait_for_timeout(1000)
+    page.tab.get_by_role("button", name="Reset").click()
+    page.tab.get_by_text("step 0: quiet 7000", exact=False).wait_for()  # 0.7 x 100 x 100 citizens
+    page.tab.get_by_role("button", name="Step").click()
+    expected = World.build(Params(width=100, height=100), rule_set("netlogo"), seed=0).run(1)[-1]
+    page.tab.get_by_text(f"step 1: quiet {expected[0]}, active {expected[1]}, jailed {expected[2]}",
+                         exact=False).wait_for()
+    assert page.errors == []

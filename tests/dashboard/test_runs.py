@@ -91,5 +91,5 @@ def test_runs_page_lists_opens_and_compares(dashboard, runs_root, tmp_path, scre
                            json.loads((two.path / "runs.json").read_text()))
     cells = page.tab.locator(".compare-table tbody tr").first.locator("td").all_inner_texts()
     assert cells[0] == rows[0]["measure"] and cells[3] == f"{rows[0]['difference']:+,.1f}"
-    page.tab.screenshot(path=str(screenshots / "dashboard-runs.png"), full_page=True)
+    page.tab.screenshot(path=str(screenshots / "dashboard-runs.png"))
     assert page.errors == []

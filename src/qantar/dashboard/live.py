@@ -213,7 +213,7 @@ def page(session):
                 w[k].value = values[k]
             w["max_jail_term"].value = values["max_jail_term"] or 0
             w["size"].value = values["width"] if values["width"] in w["size"].options.values() else 40
-        new_world()
+        pn.state.curdoc.add_next_tick_callback(new_world)
 
     def stop() -> None:
         if state.get("callback"):
@@ -224,7 +224,9 @@ def page(session):
     w["legitimacy"].param.watch(on_legitimacy, "value")
     w["preset"].param.watch(on_preset, "value")
     step_button.on_click(lambda _e: advance(1))
-    reset.on_click(new_world)
+    # a new world replaces the figures' data: done on the document's next tick, which holds its lock
+    # (from the button's own callback Bokeh refuses the change: "_pending_writes should be non-None")
+    reset.on_click(lambda _e: pn.state.curdoc.add_next_tick_callback(new_world))
     session.on_close(stop)
     new_world()
     controls = pn.Column(pn.Row(w["rules"], w["preset"]), pn.Row(w["size"], w["seed"]),
