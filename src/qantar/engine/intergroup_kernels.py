@@ -133,10 +133,10 @@ def clone_rule(a, cfg, life, rng, order):
         if draw_uniform(rng) >= life.clone_probability:
             continue
         pos = a.pos[parent]
-        empty = _count_empty(a.cell, pos, nb.dy, nb.lo, nb.hi, cfg.width, cfg.height)
+        empty = _count_empty(a.cell, np.int64(pos), nb.dy, nb.lo, nb.hi, cfg.width, cfg.height)
         if empty == 0:
             continue
-        c = _nth(a.cell, pos, nb.dy, nb.lo, nb.hi, cfg.width, cfg.height, draw_index(rng, empty), BLOCK_SHIFT, True)[0]
+        c = _nth(a.cell, np.int64(pos), nb.dy, nb.lo, nb.hi, cfg.width, cfg.height, draw_index(rng, empty), BLOCK_SHIFT, True)[0]
         while a.state[slot] != DEAD:  # the run loop keeps enough free slots for every parent
             slot += 1
         a.kind[slot] = CITIZEN

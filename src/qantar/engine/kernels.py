@@ -219,8 +219,11 @@ def _spread(near, c, dy, lo, hi, flat, reach_y, reach_x, width, height, delta):
 
 @kernel(inline="always")
 def _spread_vision(near, c, vis, cfg, delta):
-    """``_spread`` over vision ``vis``."""
-    _spread(near, c, vis.dy, vis.lo, vis.hi, vis.cell_flat, vis.reach_y, vis.reach_x, cfg.width, cfg.height, delta)
+    """``_spread`` over vision ``vis``. The cell and delta are cast to int64 so that one
+    compiled ``_spread`` serves every caller (a cell read from ``pos`` is int32): each
+    further type signature is compiled again on a fresh clone (docs/performance.md)."""
+    _spread(near, np.int64(c), vis.dy, vis.lo, vis.hi, vis.cell_flat, vis.reach_y, vis.reach_x, cfg.width, cfg.height,
+            np.int64(delta))
 
 
 # --- keeping cells, caches and counts right -----------------------------------------------
@@ -399,10 +402,10 @@ def move_rule(a, i, vis, cfg, rng):
             dest = c
             break
     if dest < 0:
-        empty = _count_empty(a.cell, pos, vis.dy, vis.lo, vis.hi, cfg.width, cfg.height)
+        empty = _count_empty(a.cell, np.int64(pos), vis.dy, vis.lo, vis.hi, cfg.width, cfg.height)
         if empty > 0:
             r = draw_index(rng, empty)
-            dest = _nth(a.cell, pos, vis.dy, vis.lo, vis.hi, cfg.width, cfg.height, r, BLOCK_SHIFT, True)[0]
+            dest = _nth(a.cell, np.int64(pos), vis.dy, vis.lo, vis.hi, cfg.width, cfg.height, r, BLOCK_SHIFT, True)[0]
     if dest >= 0:
         relocate(a, i, dest, cfg)
 
@@ -454,7 +457,7 @@ def arrest_rule(a, i, cfg, rng):
             return
     v = cfg.cop_vis
     r = draw_index(rng, actives)
-    c, r = _nth(a.cell, pos, v.dy, v.lo, v.hi, cfg.width, cfg.height, r, ACTIVE_SHIFT, False)
+    c, r = _nth(a.cell, np.int64(pos), v.dy, v.lo, v.hi, cfg.width, cfg.height, r, ACTIVE_SHIFT, False)
     target = a.head[c]
     while True:  # the r-th active on cell c, by ascending id
         if a.kind[target] == CITIZEN and a.state[target] == ACTIVE:
