@@ -52,7 +52,7 @@ def main() -> None:
     s = one_to_one(args.until, not args.regions_as_built)
     baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    regions = build_regions(s, args.seed)
+    regions = build_regions(s, args.seed, args.threads)
     built = time.perf_counter() - t0
     agents = sum(len(r.world.agents.kind) for r in regions)
     cells = sum(r.world.params.cells for r in regions)

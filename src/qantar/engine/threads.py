@@ -37,11 +37,18 @@ class WorldStepper:
     def run(self, worlds: list[World], n_steps: int) -> list[np.ndarray]:
         """``[w.run(n_steps, detailed=True) for w in worlds]``, the worlds stepped concurrently;
         the largest are started first, so that the threads finish together."""
-        if self._pool is None or len(worlds) < 2:
-            return [w.run(n_steps, detailed=True) for w in worlds]
-        biggest_first = sorted(range(len(worlds)), key=lambda k: -len(worlds[k].agents.kind))
-        futures = {k: self._pool.submit(worlds[k].run, n_steps, True) for k in biggest_first}
-        return [futures[k].result() for k in range(len(worlds))]
+        sizes = [len(w.agents.kind) for w in worlds]
+        return self.map(lambda w: w.run(n_steps, detailed=True), worlds, sizes)
+
+    def map(self, fn, items: list, sizes: list[float] | None = None) -> list:
+        """``[fn(x) for x in items]`` on the threads, in the items' order; the items of the
+        largest ``sizes`` are started first. ``fn`` must touch nothing another item's call
+        touches (such as a world of its own), so that the results are those of a loop."""
+        if self._pool is None or len(items) < 2:
+            return [fn(x) for x in items]
+        order = sorted(range(len(items)), key=lambda k: -sizes[k]) if sizes else range(len(items))
+        futures = {k: self._pool.submit(fn, items[k]) for k in order}
+        return [futures[k].result() for k in range(len(items))]
 
     def close(self) -> None:
         """Stop the threads (waits for running steps)."""

@@ -230,11 +230,13 @@ def feedback_on(scenario: Scenario) -> bool:
     return any(v > 0 for v in scenario.legitimacy_feedback.model_dump().values())
 
 
-def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
-    """A world per region, seeded from the run's seed spawned once per region."""
+def build_regions(scenario: Scenario, seed, threads: int = 1) -> list[RegionWorld]:
+    """A world per region, seeded from the run's seed spawned once per region, built on
+    ``threads`` threads (the same worlds for any number: each draws from its own seed)."""
     rules = scenario_rules(scenario)
-    out = []
-    for region, child in zip(scenario.regions, children(seed, len(scenario.regions))):
+
+    def build(job: tuple) -> RegionWorld:
+        region, child = job
         world = World.build(region_params(scenario, region), rules, seed=child)
         citizens = np.flatnonzero(world.agents.kind == CITIZEN)
         a = world.agents
@@ -246,8 +248,11 @@ def build_regions(scenario: Scenario, seed) -> list[RegionWorld]:
                                    world.params.arrest_constant, world.params.movement, scenario.scale,
                                    region_knobs(scenario, region.name), feedback_on(scenario))
         region_world.sync()
-        out.append(region_world)
-    return out
+        return region_world
+
+    jobs = list(zip(scenario.regions, children(seed, len(scenario.regions))))
+    with WorldStepper(threads) as pool:
+        return pool.map(build, jobs, [r.population for r in scenario.regions])
 
 
 def region_knobs(scenario: Scenario, name: str) -> dict:
@@ -262,8 +267,10 @@ def region_knobs(scenario: Scenario, name: str) -> dict:
 def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> ScenarioRun:
     """Run the scenario once from ``seed`` (an int or a ``SeedSequence``), its regions
     stepped on ``threads`` threads at once (default: the available cores; between steps
-    they exchange news). The run is the same for any number of threads."""
-    regions = build_regions(scenario, seed)
+    they exchange news; they are built on those threads too). The run is the same for any
+    number of threads."""
+    threads = threads or available_cores()
+    regions = build_regions(scenario, seed, threads)
     by_name = {r.name: r for r in regions}
     controls = {r.name: r.controls for r in regions}
     actions = compile_timeline(scenario)
@@ -291,7 +298,7 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
         counts[k, 0] = r.world.detailed_counts()
         note_controls(k, r, slice(0, 1))
     news = NewsWire(scenario, regions)
-    stepper = WorldStepper(threads or available_cores())
+    stepper = WorldStepper(threads)
     t, i = 1, 0
     while t <= steps:
         i, touched = apply_due(actions, i, t, controls)
