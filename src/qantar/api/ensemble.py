@@ -6,14 +6,11 @@
 run's measures, the targets' verdicts), ``report.md`` and its figures. The same call into
 the same folder runs only the runs still missing; another call there is refused.
 
-Example (one run of a small scenario, then the same call again: nothing left to run):
-    >>> import tempfile, pathlib
-    >>> from tests.small_scenario import one_region_toml      # doctest: +SKIP
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "small.toml"
-    >>> _ = path.write_text(one_region_toml(days=1))          # doctest: +SKIP
-    >>> ens = run_ensemble(str(path), pathlib.Path(tempfile.mkdtemp()) / "e", seeds=1, workers=1)  # doctest: +SKIP
-    >>> ens.runs_done, ens.interrupted                        # doctest: +SKIP
-    (1, False)
+Example (tests/api/test_api.py runs the same calls on a small scenario):
+    >>> ens = run_ensemble("kazakhstan-2022", "runs/base", seeds=20)       # doctest: +SKIP
+    >>> [(v["target"], v["met"]) for v in ens.verdicts][:1]               # doctest: +SKIP
+    [('first-region', True)]
+    >>> ens = resume_ensemble("runs/base")    # after a Ctrl-C: only the missing runs  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -151,7 +148,7 @@ def run_ensemble(scenario: str, out=None, *, seeds: int = 20, seed: int = 0, ove
                 raise
     elapsed = time.perf_counter() - started
     tell(on_progress, "report", 0, None, "writing the report")
-    record = report_ensemble(store, scenarios, seed, command, elapsed, workers, cluster, drawn, cut)
+    record = report_ensemble(store, sc, scenarios, seed, command, elapsed, workers, cluster, drawn, cut)
     tell(on_progress, "report", 1, 1, f"wrote {out / 'report.md'}")
     return EnsembleFolder(out, record)
 
@@ -198,10 +195,11 @@ def load_runs(store, scenarios: list, entropy: int) -> list:
     return runs
 
 
-def report_ensemble(store, scenarios: list, entropy: int, command: str, seconds: float, workers, cluster, drawn,
-                    cut) -> dict:
+def report_ensemble(store, sc, scenarios: list, entropy: int, command: str, seconds: float, workers, cluster,
+                    drawn, cut) -> dict:
     """Write ``series.parquet``, ``runs.json``, ``report.md`` and figures from the runs kept
-    in ``store``; return the record (``runs.json``)."""
+    in ``store`` (run k of ``scenarios[k]``); return the record (``runs.json``), which holds
+    ``sc``, the scenario as loaded (each posterior run took its particle's on top of it)."""
     from qantar import __version__
     from qantar.analysis.scenario_measures import judge_target, measure_run
     from qantar.experiments.runner import worker_count
@@ -209,7 +207,7 @@ def report_ensemble(store, scenarios: list, entropy: int, command: str, seconds:
     from qantar.storage.scenario import write_ensemble
     from qantar.storage.series import git_commit, write_json
 
-    out, sc, seeds = store.folder, scenarios[0], len(scenarios)
+    out, seeds = store.folder, len(scenarios)
     runs = load_runs(store, scenarios, entropy)
     measures = [measure_run(r) for r in runs]
     record = {"command": command, "scenario": sc.model_dump(mode="json"), "entropy": entropy, "seeds": seeds,
