@@ -43,8 +43,12 @@ def whatif_seconds(page, runs: int) -> float:
     page.get_by_text("What if", exact=True).first.click()
     page.locator(".whatif-runs input").fill(str(runs))
     page.keyboard.press("Tab")
+    folder = re.compile(r"folder: \S*whatif")
+    before = page.get_by_text(folder).inner_text() if page.get_by_text(folder).count() else ""
     started = time.perf_counter()
     page.get_by_role("button", name="Run what-if").click()
+    while not page.get_by_text(folder).count() or page.get_by_text(folder).inner_text() == before:
+        page.wait_for_timeout(100)
     page.get_by_text("B - A: what-if minus baseline").wait_for(timeout=900000)
     return time.perf_counter() - started
 

@@ -49,7 +49,7 @@ def test_map_shows_the_cities_and_the_slider_the_library_numbers(dashboard, scre
     assert shown["lat"] == [r.lat for r in scenario.regions] and shown["lon"] == [r.lon for r in scenario.regions]
 
     (run,) = run_ensemble(scenario, 1, 0, workers=1)
-    handle = page.tab.locator(".noUi-handle").first
+    handle = page.tab.locator(".time-slider .noUi-handle").first
     handle.focus()
     step = 16  # 5 January 00:00, four steps a day
     for _ in range(step):

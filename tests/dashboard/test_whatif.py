@@ -46,7 +46,7 @@ def test_csto_off_four_runs_shows_what_qantar_run_prints(dashboard, screenshots,
     assert page.tab.get_by_text(record["command"]).count() > 0  # the command that remakes it
     compare = table(page, "compare-table")
     assert [r["measure"] for r in compare][:2] == ["peak_participants", "peak_day"]
-    page.tab.locator(".noUi-handle").first.focus()
+    page.tab.locator(".time-slider .noUi-handle").first.focus()
     for _ in range(22):  # to 6 January, 12:00: the protest at its height
         page.tab.keyboard.press("ArrowRight")
     page.tab.get_by_text("(step 22 of", exact=False).wait_for()

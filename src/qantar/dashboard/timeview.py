@@ -25,7 +25,8 @@ class TimeView:
         self.ensembles = ensembles
         first = ensembles[0][1]
         steps = min(s.steps for _, s, _ in ensembles)
-        self.slider = pn.widgets.IntSlider(name="time (step)", start=0, end=steps, value=0, width=460)
+        self.slider = pn.widgets.IntSlider(name="time (step)", start=0, end=steps, value=0, width=460,
+                                           css_classes=["time-slider"])
         self.play = pn.widgets.Toggle(name="Play", width=80, button_type="primary")
         self.clock = pn.pane.Markdown(views.when(first, 0), css_classes=["scenario-clock"])
         self.maps, self.tables = [], []
