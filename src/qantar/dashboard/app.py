@@ -12,6 +12,10 @@ from pathlib import Path
 
 from qantar.errors import QantarInputError
 
+#: How often the server looks for sessions whose tab has closed, and how long it keeps them.
+CHECK_CLOSED_MS = 2000
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every session shares: the folders of past results it may show."""
@@ -92,7 +96,10 @@ def serve(host: str = "127.0.0.1", port: int = 5006, runs: tuple[Path, ...] = (P
     settings = Settings(runs=tuple(Path(r) for r in runs))
     try:
         server = pn.serve({"/": lambda: make_app(settings)}, address=host, port=port, show=False, start=False,
-                          threaded=threaded, title="qantar", websocket_origin=[f"{host}:{port}", f"localhost:{port}"])
+                          threaded=threaded, title="qantar", websocket_origin=[f"{host}:{port}", f"localhost:{port}"],
+                          # a closed tab's session (and its runs) ends within seconds
+                          check_unused_sessions_milliseconds=CHECK_CLOSED_MS,
+                          unused_session_lifetime_milliseconds=CHECK_CLOSED_MS)
     except OSError as exc:
         raise QantarInputError(f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); "
                                "choose another port with --port N") from None

@@ -67,7 +67,7 @@ class JobPanel:
 
     def cancel(self) -> None:
         """Cancel the jobs running (their runs not started yet)."""
-        running = [job for job in self.jobs if job.active]
+        running = [job for job in self.jobs if job.active and not job.cancelled]
         for job in running:
             job.cancel()
         if self._poll is not None:
