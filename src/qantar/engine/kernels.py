@@ -217,15 +217,6 @@ def _spread(near, c, dy, lo, hi, flat, reach_y, reach_x, width, height, delta):
             near[q] += delta
 
 
-@kernel(inline="always")
-def _spread_vision(near, c, vis, cfg, delta):
-    """``_spread`` over vision ``vis``. The cell and delta are cast to int64 so that one
-    compiled ``_spread`` serves every caller (a cell read from ``pos`` is int32): each
-    further type signature is compiled again on a fresh clone (docs/performance.md)."""
-    _spread(near, np.int64(c), vis.dy, vis.lo, vis.hi, vis.cell_flat, vis.reach_y, vis.reach_x, cfg.width, cfg.height,
-            np.int64(delta))
-
-
 # --- keeping cells, caches and counts right -----------------------------------------------
 @kernel(inline="always")
 def _is_free(a, c):
@@ -234,61 +225,50 @@ def _is_free(a, c):
 
 
 @kernel(inline="always")
-def _mark_free(a, c, free):
-    """Set or clear bit c of the ``free`` bitmap (typed: uint64 mixed with int64 is float)."""
-    bit = np.uint64(1) << np.uint64(c & 63)
-    if free:
-        a.free[c >> 6] |= bit
-    else:
-        a.free[c >> 6] &= ~bit
-
-
-@kernel(inline="always")
-def _blocks(a, i, cfg):
-    """Whether agent i makes its cell non-empty for movers."""
-    return a.kind[i] == COP or a.state[i] != JAILED or cfg.jailed_block
-
-
-@kernel(inline="always")
-def _add(a, c, unit, shift):
-    """Add one to a field of cell c's word, refusing to overflow its 8 bits."""
-    if (a.cell[c] >> shift) & FIELD_MASK == FIELD_MASK:
-        raise OverflowError("more than 255 agents of one kind share a cell")
-    a.cell[c] += unit
-
-
-@kernel(inline="always")
 def _put(a, i, c, cfg):
-    """Count agent i into cell c: its word, the ``near`` caches and the ``free`` bitmap."""
-    if a.kind[i] == COP:
-        _add(a, c, COP_UNIT, 0)
-        _spread_vision(a.near, c, cfg.cit_vis, cfg, 1)
-    elif a.state[i] == ACTIVE:
-        _add(a, c, ACTIVE_UNIT, ACTIVE_SHIFT)
-        _spread_vision(a.near, c, cfg.cit_vis, cfg, NEAR_ACTIVE_UNIT)
-        if not cfg.shared_near:
-            _spread_vision(a.near_cop, c, cfg.cop_vis, cfg, NEAR_ACTIVE_UNIT)
-    if _blocks(a, i, cfg):
+    """Count agent i into cell c: its word (each 8-bit field refuses to overflow), the
+    ``near`` caches, and the ``free`` bitmap (typed: uint64 mixed with int64 is float).
+
+    Written out rather than through small inlined helpers: Numba copies and types an
+    inlined function again at each call site, and ``_put`` and ``_take`` are themselves
+    inlined some twenty times, so their helpers were most of a fresh clone's compile
+    (docs/performance.md, "Compilation")."""
+    cop = a.kind[i] == COP
+    if cop or a.state[i] == ACTIVE:
+        shift = 0 if cop else ACTIVE_SHIFT
+        if (a.cell[c] >> shift) & FIELD_MASK == FIELD_MASK:
+            raise OverflowError("more than 255 agents of one kind share a cell")
+        a.cell[c] += COP_UNIT if cop else ACTIVE_UNIT
+        v, w = cfg.cit_vis, cfg.cop_vis  # the cell and delta as int64: one compiled _spread
+        _spread(a.near, np.int64(c), v.dy, v.lo, v.hi, v.cell_flat, v.reach_y, v.reach_x, cfg.width, cfg.height,
+                np.int64(1 if cop else NEAR_ACTIVE_UNIT))
+        if not cop and not cfg.shared_near:
+            _spread(a.near_cop, np.int64(c), w.dy, w.lo, w.hi, w.cell_flat, w.reach_y, w.reach_x, cfg.width,
+                    cfg.height, np.int64(NEAR_ACTIVE_UNIT))
+    if cop or a.state[i] != JAILED or cfg.jailed_block:  # a blocker: the cell is not empty
         if a.cell[c] >> BLOCK_SHIFT == 0:
-            _mark_free(a, c, False)
-        _add(a, c, BLOCK_UNIT, BLOCK_SHIFT)
+            a.free[c >> 6] &= ~(np.uint64(1) << np.uint64(c & 63))
+        if (a.cell[c] >> BLOCK_SHIFT) & FIELD_MASK == FIELD_MASK:
+            raise OverflowError("more than 255 agents of one kind share a cell")
+        a.cell[c] += BLOCK_UNIT
 
 
 @kernel(inline="always")
 def _take(a, i, c, cfg):
-    """Count agent i out of cell c (the inverse of ``_put``)."""
-    if a.kind[i] == COP:
-        a.cell[c] -= COP_UNIT
-        _spread_vision(a.near, c, cfg.cit_vis, cfg, -1)
-    elif a.state[i] == ACTIVE:
-        a.cell[c] -= ACTIVE_UNIT
-        _spread_vision(a.near, c, cfg.cit_vis, cfg, -NEAR_ACTIVE_UNIT)
-        if not cfg.shared_near:
-            _spread_vision(a.near_cop, c, cfg.cop_vis, cfg, -NEAR_ACTIVE_UNIT)
-    if _blocks(a, i, cfg):
+    """Count agent i out of cell c (the inverse of ``_put``, written out as it is)."""
+    cop = a.kind[i] == COP
+    if cop or a.state[i] == ACTIVE:
+        a.cell[c] -= COP_UNIT if cop else ACTIVE_UNIT
+        v, w = cfg.cit_vis, cfg.cop_vis
+        _spread(a.near, np.int64(c), v.dy, v.lo, v.hi, v.cell_flat, v.reach_y, v.reach_x, cfg.width, cfg.height,
+                np.int64(-1 if cop else -NEAR_ACTIVE_UNIT))
+        if not cop and not cfg.shared_near:
+            _spread(a.near_cop, np.int64(c), w.dy, w.lo, w.hi, w.cell_flat, w.reach_y, w.reach_x, cfg.width,
+                    cfg.height, np.int64(-NEAR_ACTIVE_UNIT))
+    if cop or a.state[i] != JAILED or cfg.jailed_block:
         a.cell[c] -= BLOCK_UNIT
         if a.cell[c] >> BLOCK_SHIFT == 0:
-            _mark_free(a, c, True)
+            a.free[c >> 6] |= np.uint64(1) << np.uint64(c & 63)
 
 
 @kernel(inline="always")
