@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from qantar import api  # noqa: E402
-from qantar.analysis.compare import compare_records  # noqa: E402
+from qantar.analysis.compare import compare_records, difference_rows  # noqa: E402
 from qantar.dashboard.runs import figures, inside, report_markdown  # noqa: E402
 
 #: Every image source in the page, shadow roots included (Panel renders panes inside them).
@@ -90,6 +90,7 @@ def test_runs_page_lists_opens_and_compares(dashboard, runs_root, tmp_path, scre
     rows = compare_records(json.loads((one.path / "runs.json").read_text()),
                            json.loads((two.path / "runs.json").read_text()))
     cells = page.tab.locator(".compare-table tbody tr").first.locator("td").all_inner_texts()
-    assert cells[0] == rows[0]["measure"] and cells[3] == f"{rows[0]['difference']:+,.1f}"
+    shown = difference_rows(rows)[0]  # the CLI's text of the same comparison
+    assert cells[0] == shown["measure"] and cells[3] == shown["B - A"]
     page.tab.screenshot(path=str(screenshots / "dashboard-runs.png"))
     assert page.errors == []

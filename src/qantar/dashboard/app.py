@@ -79,10 +79,10 @@ def warm_up() -> None:
     thread: loaded first inside a session's callback, its compiled code could hang."""
     import bokeh.plotting  # noqa: F401
 
-    from qantar import Params, World, rule_set
     from qantar.dashboard import live, scenario, whatif  # noqa: F401
+    from qantar.engine import warm_up as load_engine
 
-    World.build(Params(width=20, height=20), rule_set("netlogo"), seed=0).run(1)
+    load_engine()
 
 
 def serve(host: str = "127.0.0.1", port: int = 5006, runs: tuple[Path, ...] = (Path("runs"),),

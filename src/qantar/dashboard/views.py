@@ -115,7 +115,7 @@ def series_figures(summaries: list[tuple[str, EnsembleSummary, str]], width: int
     """National participants, detained and killed over time: for each (label, summary,
     colour) the median and its 90% band; the reported figures as markers. Returns the
     figures and their time markers (``Span``, moved with the slider)."""
-    from bokeh.models import BoxAnnotation, Span
+    from bokeh.models import BoxAnnotation, NumeralTickFormatter, Span
     from bokeh.plotting import figure
 
     figs, spans = [], []
@@ -134,10 +134,17 @@ def series_figures(summaries: list[tuple[str, EnsembleSummary, str]], width: int
             if target.metric == "peak_participants":  # a level, not a date: a band over the run
                 fig.add_layout(BoxAnnotation(bottom=low, top=high, fill_color="#1f77b4", fill_alpha=0.12))
                 continue
-            when = dt.datetime.combine(target.on, dt.time(12)) if target.on else first.times[-1]
+            if target.on:  # on a day: its middle; by a day: its hour (default its end); else the run's end
+                when = dt.datetime.combine(target.on, dt.time(12))
+            elif target.by:
+                when = dt.datetime.combine(target.by, dt.time()) + dt.timedelta(hours=target.hour or 24)
+            else:
+                when = first.times[-1]
             fig.segment(x0=[when], x1=[when], y0=[low], y1=[high], line_width=4, color="#1f77b4")
             fig.scatter([when], [(low + high) / 2], size=9, marker="diamond", color="#1f77b4",
                         legend_label="reported")
+        fig.yaxis.formatter = NumeralTickFormatter(format="0,0")  # people, never 6.000e+5
+        fig.yaxis.axis_label = "people"
         fig.legend.location = "top_left"
         fig.legend.label_text_font_size = "8pt"
         span = Span(location=first.times[0], dimension="height", line_color="#444", line_dash="dashed")

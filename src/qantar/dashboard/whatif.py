@@ -84,10 +84,12 @@ def parameter_value(scenario, path: str):
 
 
 def compare_rows(rows: list[dict]) -> list[dict]:
-    """``api.compare``'s rows as the table shows them."""
-    return [{"measure": r["measure"], "A: baseline (median)": f"{r['a']:,.1f}", "B: what-if (median)": f"{r['b']:,.1f}",
-             "B - A": f"{r['difference']:+,.1f}", "90% interval": f"{r['low']:+,.1f} to {r['high']:+,.1f}"}
-            for r in rows]
+    """``api.compare``'s rows as the table shows them: the CLI's text
+    (``analysis.compare.difference_rows``: people as whole numbers), A and B named."""
+    from qantar.analysis.compare import difference_rows
+
+    names = {"A (median)": "A: baseline (median)", "B (median)": "B: what-if (median)"}
+    return [{names.get(k, k): v for k, v in r.items()} for r in difference_rows(rows)]
 
 
 def page(settings, session):

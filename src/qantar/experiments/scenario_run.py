@@ -55,6 +55,10 @@ from qantar.scenario.timeline import Controls, apply_due, compile_timeline, time
 #: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people); the last four
 #: are cumulative.
 COUNT_COLUMNS = DETAIL_COLUMNS
+#: Where each count sits in a row of ``COUNT_COLUMNS`` (read by name, never by position).
+COL_QUIET, COL_ACTIVE, COL_JAILED, COL_CIVILIANS_KILLED, COL_SECURITY_KILLED, COL_DEFECTED = (
+    COUNT_COLUMNS.index(name) for name in ("quiet", "active", "jailed", "civilians_killed", "security_killed",
+                                           "defected"))
 
 
 @dataclass
@@ -204,12 +208,13 @@ class NewsWire:
         """Set each world's grievance shift from ``counts_now`` (regions x COUNT_COLUMNS, last step)."""
         if not self.on:
             return
-        self.heard = news_memory(self.heard, counts_now[:, 1] / np.maximum(1.0, self.citizens), self.half_life_steps)
+        self.heard = news_memory(self.heard, counts_now[:, COL_ACTIVE] / np.maximum(1.0, self.citizens),
+                                 self.half_life_steps)
         p = self.params
         news = news_received(self.heard, self.links, p.own, p.linked, p.national, self.populations)
         channel = np.array([r.controls.channel for r in self.regions])
         anger = np.array([r.controls.anger for r in self.regions])
-        killed_share = counts_now[:, 4] / np.maximum(1.0, self.citizens)
+        killed_share = counts_now[:, COL_CIVILIANS_KILLED] / np.maximum(1.0, self.citizens)
         shifts = grievance_shift(news, p.gain, channel, anger) + backlash_shift(killed_share, self.backlash)
         for r, shift in zip(self.regions, shifts):
             if r.world.config.grievance_shift != shift:
@@ -217,8 +222,8 @@ class NewsWire:
         if self.fed_back:
             f = self.feedback
             base = np.array([r.controls.legitimacy for r in self.regions])
-            quiet_change = counts_now[:, 0] / np.maximum(1.0, self.citizens) - self.quiet_start
-            jailed_share = counts_now[:, 2] / np.maximum(1.0, self.citizens)
+            quiet_change = counts_now[:, COL_QUIET] / np.maximum(1.0, self.citizens) - self.quiet_start
+            jailed_share = counts_now[:, COL_JAILED] / np.maximum(1.0, self.citizens)
             for r, value in zip(self.regions, fed_back_legitimacy(base, jailed_share, killed_share, quiet_change,
                                                                    f.jailed, f.killed, f.quiet)):
                 if r.world.params.legitimacy != value:
@@ -285,8 +290,10 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
 
     def note_controls(k: int, r: RegionWorld, rows: slice) -> None:
         # cops on the streets: those at the chunk's start, less any killed or defected in it
-        gone = counts[k, rows, 5] + counts[k, rows, 6] - (counts[k, rows.start - 1, 5] + counts[k, rows.start - 1, 6]
-                                                          if rows.start > 0 else 0)
+        def lost(at):  # police killed or defected so far, at these rows
+            return counts[k, at, COL_SECURITY_KILLED] + counts[k, at, COL_DEFECTED]
+
+        gone = lost(rows) - (lost(rows.start - 1) if rows.start > 0 else 0)
         cops[k, rows] = r.world.n_cops + (gone[-1] if len(gone) else 0) - gone
         legitimacy[k, rows] = r.world.params.legitimacy
         arrest_constant[k, rows] = r.world.params.arrest_constant
