@@ -1,6 +1,6 @@
 """Runs on a real Dask cluster (a LocalCluster of two worker processes) equal the local
-ones, seed for seed: a sweep, a scenario ensemble, an ABC-SMC posterior, a sensitivity
-study, a scenario sweep, and the CLI's --cluster."""
+ones, seed for seed: a sweep, a scenario ensemble, an ABC-SMC posterior, the point
+calibration, a sensitivity study, a scenario sweep, and the CLI's --cluster."""
 
 import numpy as np
 import pytest
@@ -51,6 +51,20 @@ def test_a_calibration_on_dask_equals_the_local_one(cluster, tmp_path):
         calibrate(scenario, [LEGITIMACY], tmp_path / "dask", population=6, generations=2,
                   executor=client.get_executor())
     assert pq.read_table(tmp_path / "dask" / "posterior.parquet").equals(pq.read_table(tmp_path / "local" / "posterior.parquet"))
+
+
+def test_the_point_calibration_on_dask_equals_the_local_one(cluster, tmp_path):
+    from qantar.experiments.calibration import Parameter, evaluate
+    from tests.experiments.test_seeds import small
+
+    path = small(tmp_path)
+    params = [Parameter("L", ("model.legitimacy",), 0.6, 0.9)]
+    points = [{"L": 0.7}, {"L": 0.8}]
+    local = evaluate(path, params, [], points, seeds=2, entropy=3, wave=1, workers=1)
+    with Client(cluster) as client:
+        on_dask = evaluate(path, params, [], points, seeds=2, entropy=3, wave=1, executor=client.get_executor())
+    assert [e.measures for e in on_dask] == [e.measures for e in local]
+    assert local[0].measures != local[1].measures  # two points: other runs, so the equality says something
 
 
 def test_a_sensitivity_study_and_a_scenario_sweep_on_dask_equal_the_local_ones(cluster, tmp_path):

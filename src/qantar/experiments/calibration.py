@@ -124,14 +124,15 @@ class Evaluated:
 
 def evaluate(scenario: str, parameters: list[Parameter], fixed: list[str], points: list[dict[str, float]],
              seeds: int, entropy: int, wave: int, workers: int | None = None,
-             on_done: Callable[[int], None] | None = None) -> list[Evaluated] | None:
+             on_done: Callable[[int], None] | None = None, executor=None) -> list[Evaluated] | None:
     """Every point run ``seeds`` times (seeds ``SeedSequence(entropy).spawn(seeds)``, the
-    same for every point) and scored; None if interrupted before all finished."""
+    same for every point) and scored, on ``workers`` local processes or ``executor`` (a
+    Dask client's, say); None if interrupted before all finished."""
     targets = load_scenario(scenario, fixed).targets
     seed_list = children(entropy, seeds)
     tasks = [(scenario, fixed + [a for p in parameters for a in p.assignments(pt[p.name])], seed)
              for pt in points for seed in seed_list]
-    results = run_tasks(measure_at, tasks, workers=workers,
+    results = run_tasks(measure_at, tasks, workers=workers, executor=executor,
                         on_done=(lambda k, n_done: on_done(n_done)) if on_done else None)
     if len(results) < len(tasks):
         return None
@@ -145,10 +146,11 @@ def evaluate(scenario: str, parameters: list[Parameter], fixed: list[str], point
 
 def reevaluate(scenario: str, parameters: list[Parameter], fixed: list[str], best: list[Evaluated], seeds: int,
                entropy: int, workers: int | None = None,
-               on_done: Callable[[int], None] | None = None) -> list[Evaluated] | None:
+               on_done: Callable[[int], None] | None = None, executor=None) -> list[Evaluated] | None:
     """The points of ``best`` run again with ``seeds`` fresh seeds (``SeedSequence(entropy +
     1)``, none of the design's), scored on those runs alone; sorted by that score."""
-    again = evaluate(scenario, parameters, fixed, [e.values for e in best], seeds, entropy + 1, 0, workers, on_done)
+    again = evaluate(scenario, parameters, fixed, [e.values for e in best], seeds, entropy + 1, 0, workers, on_done,
+                     executor)
     if again is None:
         return None
     for old, new in zip(best, again):
@@ -158,7 +160,7 @@ def reevaluate(scenario: str, parameters: list[Parameter], fixed: list[str], bes
 
 def refocus(scenario: str, parameters: list[Parameter], fixed: list[str], waves: list[int], seeds: int,
             entropy: int = 0, keep: float = 0.1, margin: float = 0.1, workers: int | None = None,
-            on_done: Callable[[int, int], None] | None = None) -> list[Evaluated]:
+            on_done: Callable[[int, int], None] | None = None, executor=None) -> list[Evaluated]:
     """Run the procedure above: ``waves`` gives the points per wave; ``fixed`` are
     assignments applied at every point (structural choices, not fitted). Returns every
     point evaluated, in order. A Ctrl-C inside a wave ends the procedure: the points of the
@@ -172,7 +174,7 @@ def refocus(scenario: str, parameters: list[Parameter], fixed: list[str], waves:
         points = [{p.name: p.value(u) for p, u in zip(parameters, row)} for row in units]
         offset = len(done) * seeds
         evaluated = evaluate(scenario, parameters, fixed, points, seeds, entropy, w, workers,
-                             (lambda n_done: on_done(offset + n_done, total)) if on_done else None)
+                             (lambda n_done: on_done(offset + n_done, total)) if on_done else None, executor)
         if evaluated is None:
             break  # interrupted: keep the complete waves
         done += evaluated
