@@ -54,3 +54,33 @@ def test_reset_makes_the_world_of_the_settings(dashboard):
     page.tab.get_by_text(f"step 1: quiet {expected[0]}, active {expected[1]}, jailed {expected[2]}",
                          exact=False).wait_for()
     assert page.errors == []
+
+
+def test_legitimacy_changed_between_steps_acts_at_the_next_step(dashboard):
+    """L moved on the slider after 5 steps: the next 5 steps are World.run's after
+    World.set_legitimacy with the value the page shows."""
+    page = dashboard
+    page.open_tab("Epstein live")
+    page.tab.get_by_text("step 0: quiet", exact=False).wait_for()
+    button = page.tab.get_by_role("button", name="Step")
+    for k in range(1, 6):
+        button.click()
+        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+    handle = page.tab.locator(".noUi-handle").first  # the first slider is L's
+    handle.focus()
+    for _ in range(10):
+        handle.press("ArrowLeft")
+    page.tab.wait_for_timeout(1000)
+    button.click()
+    page.tab.get_by_text("step 6:", exact=False).wait_for()
+    shown = float(re.search(r"L = ([0-9.]+)", live_status(page)).group(1))
+    assert shown < 0.8, live_status(page)  # the default is 0.82: the slider moved
+    for k in range(7, 11):
+        button.click()
+        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+    world = World.build(Params(width=40, height=40), rule_set("netlogo"), seed=0)
+    world.run(5)
+    world.set_legitimacy(shown)
+    q, a, j = (int(x) for x in world.run(5)[-1])
+    assert f"step 10: quiet {q}, active {a}, jailed {j};" in live_status(page), live_status(page)
+    assert page.errors == []
