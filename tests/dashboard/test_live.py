@@ -12,14 +12,19 @@ def live_status(page) -> str:
     return page.tab.get_by_text(re.compile(r"^step \d+: quiet")).inner_text()
 
 
+def step_to(page, first: int, last: int) -> None:
+    """Press Step for steps ``first`` to ``last``, each time until the page shows it."""
+    button = page.tab.get_by_role("button", name="Step")
+    for k in range(first, last + 1):
+        button.click()
+        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+
+
 def test_live_counts_after_ten_steps_equal_world_run(dashboard, screenshots):
     page = dashboard
     page.open_tab("Epstein live")
     page.tab.get_by_text("step 0", exact=False).wait_for()
-    button = page.tab.get_by_role("button", name="Step")
-    for k in range(1, 11):
-        button.click()
-        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+    step_to(page, 1, 10)
     expected = World.build(Params(width=40, height=40), rule_set("netlogo"), seed=0).run(10)[-1]
     q, a, j = (int(x) for x in expected)
     text = live_status(page)
@@ -62,22 +67,16 @@ def test_legitimacy_changed_between_steps_acts_at_the_next_step(dashboard):
     page = dashboard
     page.open_tab("Epstein live")
     page.tab.get_by_text("step 0: quiet", exact=False).wait_for()
-    button = page.tab.get_by_role("button", name="Step")
-    for k in range(1, 6):
-        button.click()
-        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+    step_to(page, 1, 5)
     handle = page.tab.locator(".noUi-handle").first  # the first slider is L's
     handle.focus()
     for _ in range(10):
         handle.press("ArrowLeft")
     page.tab.wait_for_timeout(1000)
-    button.click()
-    page.tab.get_by_text("step 6:", exact=False).wait_for()
+    step_to(page, 6, 6)
     shown = float(re.search(r"L = ([0-9.]+)", live_status(page)).group(1))
     assert shown < 0.8, live_status(page)  # the default is 0.82: the slider moved
-    for k in range(7, 11):
-        button.click()
-        page.tab.get_by_text(f"step {k}:", exact=False).wait_for()
+    step_to(page, 7, 10)
     world = World.build(Params(width=40, height=40), rule_set("netlogo"), seed=0)
     world.run(5)
     world.set_legitimacy(shown)
