@@ -31,3 +31,24 @@ def test_a_failing_task_raises_here():
         run_tasks(fail_on_two, [(1,), (2,), (3,)], workers=2)
     with pytest.raises(ValueError, match="two"):
         run_tasks(fail_on_two, [(1,), (2,), (3,)], workers=1)
+
+
+def test_stopping_a_busy_pool_leaves_its_manager_thread_without_error(monkeypatch):
+    """Stopped mid-queue, with tasks running, queued and not yet queued, the pool's manager
+    thread ends without an exception (CI once printed its KeyError traceback on Ctrl-C) and
+    no worker is left."""
+    import threading
+    import time
+
+    from qantar.experiments.runner import local_pool, stop_pool
+
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    pool = local_pool(2)
+    futures = [pool.submit(time.sleep, 0.02) for _ in range(300)]
+    futures[0].result()  # the workers run, the call queue is full, most items wait behind it
+    workers = list(pool._processes.values())
+    stop_pool(pool, interrupted=True)
+    assert errors == []
+    assert not any(p.is_alive() for p in workers)
+    assert all(f.done() for f in futures)

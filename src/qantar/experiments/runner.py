@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -196,17 +197,24 @@ def interrupts_as_ctrl_c() -> Iterator[None]:
 def stop_pool(pool: ProcessPoolExecutor, interrupted: bool) -> None:
     """Shut a local pool down: after an interrupt its workers are terminated at once (the
     tasks they run are lost; finished ones are kept by the caller), otherwise waited for.
-    Signals are ignored meanwhile, so that a second Ctrl-C cannot leave workers behind."""
+    Signals are ignored meanwhile, so that a second Ctrl-C cannot leave workers behind.
+
+    The tasks not yet started are cancelled by the pool's own manager thread
+    (``shutdown(cancel_futures=True)``), never from this thread: the manager thread owns its
+    work items, and Python 3.11 fails in it (printing a traceback) when a future cancelled
+    from outside is then marked broken, or when a work item is taken from under it. Only
+    once it has cancelled them are the workers terminated."""
     with ignoring(signal.SIGINT, signal.SIGTERM):
         if interrupted:
-            # the executor's own records: its workers, and its work items, of which the cancelled
-            # ones are dropped (when its workers die it fails every item left, and a cancelled
-            # future cannot fail: Python 3.11 prints that error from its manager thread)
-            pending = getattr(pool, "_pending_work_items", None) or {}
-            for work_id, item in list(pending.items()):
-                if item.future.cancelled():
-                    pending.pop(work_id, None)
+            # taken first: shutdown(wait=False) forgets the executor's manager and processes
+            manager = getattr(pool, "_executor_manager_thread", None)
             workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            deadline = time.monotonic() + 5
+            # the manager clears this flag once it has cancelled the queued items
+            while (getattr(pool, "_cancel_pending_futures", False) and manager is not None
+                   and manager.is_alive() and time.monotonic() < deadline):
+                time.sleep(0.005)
             for p in workers:
                 if p.is_alive():
                     p.terminate()
@@ -215,6 +223,8 @@ def stop_pool(pool: ProcessPoolExecutor, interrupted: bool) -> None:
                 if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
                     p.kill()
                     p.join(1)
+            if manager is not None:
+                manager.join(5)  # it marks the running tasks broken and closes the queues
         try:
             pool.shutdown(wait=True, cancel_futures=True)
         except BrokenProcessPool:  # pragma: no cover - the workers were terminated
@@ -288,8 +298,9 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, workers: int | None = None
             interrupted = True  # its workers were terminated with this process
         finally:
             with ignoring(signal.SIGINT, signal.SIGTERM):
-                for f in futures:
-                    f.cancel()
                 if executor is None:
-                    stop_pool(pool, interrupted)
+                    stop_pool(pool, interrupted)  # which cancels the tasks not started
+                else:
+                    for f in futures:
+                        f.cancel()
     return results
