@@ -5,7 +5,7 @@ region of the built-in scenario lies in a unit of the table, near it."""
 import math
 
 from qantar.scenario.load import load_scenario
-from qantar.scenario.units import kazakhstan_units, missing_census
+from qantar.scenario.units import kazakhstan_units, missing_census, unit_people
 
 #: Units whose 2021 census figure was not found in this session's sources (see the file).
 NOT_FOUND = ["Aktobe Region", "Atyrau Region", "East Kazakhstan Region", "Jambyl Region", "Karaganda Region",
@@ -30,8 +30,39 @@ def test_census_figures_found_and_their_total():
     found = sum(u["census_2021"] for u in t["units"] if "census_2021" in u)
     assert missing_census(t) == NOT_FOUND
     assert found < t["census"]["total"]
-    if not missing_census(t):
-        assert abs(found - t["census"]["total"]) <= 1000
+    assert all(u["estimate"] > 0 and u["estimate_date"] for u in t["units"] if "census_2021" not in u)
+
+
+def test_unit_people_sum_to_the_census_and_hold_their_cities():
+    """Census figures are kept; the ten others share the census's remainder by their
+    estimates (within 1% of each estimate here); every unit holds its protest cities, and
+    every city has coordinates in its unit."""
+    t = kazakhstan_units()
+    people = unit_people(t)
+    assert sum(people.values()) == t["census"]["total"] == 19186015
+    units = {u["name"]: u for u in t["units"]}
+    for name, n in people.items():
+        u = units[name]
+        if "census_2021" in u:
+            assert n == u["census_2021"], name
+        else:
+            assert abs(n / u["estimate"] - 1) < 0.01, name
+    for c in t["cities"]:
+        assert c["unit"] in people and math.dist((c["lat"], c["lon"]), (units[c["unit"]]["lat"],
+                                                                         units[c["unit"]]["lon"])) < 8, c["name"]
+    for name in people:
+        in_cities = sum(c["population"] for c in t["cities"] if c["unit"] == name)
+        assert in_cities <= people[name], name
+
+
+def test_unit_people_allocate_by_largest_remainder():
+    table = {"census": {"total": 10}, "units": [{"name": "a", "census_2021": 4}, {"name": "b", "estimate": 1.0},
+                                                 {"name": "c", "estimate": 1.0}, {"name": "d", "estimate": 1.0}]}
+    got = unit_people(table)
+    assert got["a"] == 4 and sorted([got["b"], got["c"], got["d"]]) == [2, 2, 2]
+    table["census"]["total"] = 11
+    got = unit_people(table)
+    assert sum(got.values()) == 11 and sorted([got["b"], got["c"], got["d"]]) == [2, 2, 3]
 
 
 def test_every_builtin_region_lies_in_a_unit_near_it():
