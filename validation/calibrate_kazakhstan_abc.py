@@ -50,7 +50,7 @@ cloudpickle.register_pickle_by_value(lhs)  # the workers need calm_ceiling, not 
 FOLDER = lhs.OUT / "kazakhstan-2022-abc"
 #: The parameters fitted (see the module's docstring); ``screen`` gives the numbers.
 FREE = ("lpg_zhanaozen", "lpg_aktau", "steps_per_day", "legitimacy", "hardship_tail", "news_gain", "national_caps",
-        "lethal_probability", "security_per_killing")
+        "lethal_probability", "security_death_probability")
 SCREEN_CUT = 0.175  # 3.5 standard errors of a zero rank correlation over 400 points (1 / sqrt(399))
 
 

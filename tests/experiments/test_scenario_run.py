@@ -124,7 +124,7 @@ def test_casualties_count_the_killed_in_people_without_changing_the_run():
     from qantar.storage.scenario import run_table
 
     literal = run_scenario(killing_scenario(), 4)
-    counted = run_scenario(killing_scenario(casualties={"civilians_per_killing": 3, "security_per_killing": 2}), 4)
+    counted = run_scenario(killing_scenario(casualties={"civilian_death_probability": 0.3, "security_death_probability": 0.2}), 4)
     assert np.array_equal(literal.counts, counted.counts)
     civ, sec = counted.counts[:, -1, 4].sum(), counted.counts[:, -1, 5].sum()
     assert civ > 0 and sec > 0
@@ -132,7 +132,7 @@ def test_casualties_count_the_killed_in_people_without_changing_the_run():
     m = measure_run(counted)
     assert 0 <= m["security_killed"] <= 10 * sec and m["civilians_killed"] <= 10 * civ
     assert m["detained"] == measure_run(literal)["detained"]  # only the killed change
-    assert run_scenario(killing_scenario(casualties={"civilians_per_killing": 3}), 4).people("civilians_killed") \
+    assert run_scenario(killing_scenario(casualties={"civilian_death_probability": 0.3}), 4).people("civilians_killed") \
         .tolist() == counted.people("civilians_killed").tolist()  # same seed, same dead
     rows = run_table(0, counted)
     last = [r for r in rows.to_pylist() if r["region"] == "national"][-1]
@@ -141,9 +141,9 @@ def test_casualties_count_the_killed_in_people_without_changing_the_run():
 
 
 def test_the_dead_are_counted_person_by_person():
-    """The toll over runs is not on the lattice of people per killing, and its mean is the
-    old rule's (per_killing per agent killed)."""
-    s = killing_scenario(casualties={"civilians_per_killing": 3, "security_per_killing": 2})
+    """The toll over runs is not on the lattice of a toll per agent killed (the old rule's 3
+    of an agent's 10 people), and its mean is the probability's 3 a killing."""
+    s = killing_scenario(casualties={"civilian_death_probability": 0.3, "security_death_probability": 0.2})
     runs = [run_scenario(s, seed) for seed in range(12)]
     tolls = np.array([r.people("civilians_killed")[:, -1].sum() for r in runs])
     agents = np.array([r.counts[:, -1, 4].sum() for r in runs])
@@ -155,9 +155,14 @@ def test_people_killed_is_binomial_with_the_old_mean():
     from qantar.rules.mechanisms import people_killed
 
     rng = np.random.default_rng(1)
-    draws = people_killed(np.full(4000, 1), 200, 40.6, rng)
+    draws = people_killed(np.full(4000, 1), 200, 0.203, rng)
     assert abs(draws.mean() - 40.6) < 0.5 and 0 < draws.min() and draws.max() < 200
     assert len(np.unique(draws)) > 20  # not steps of 40.6
+    # the toll in people does not depend on the people per agent: twice the agents of half
+    # the people give the same dead, on average
+    halves = people_killed(np.full(8000, 1), 100, 0.203, rng)
+    assert abs(halves.sum() / draws.sum() - 1) < 0.02
+    assert people_killed(np.array([3]), 2.5, None, rng).tolist() == [8]  # 7.5 people, rounded to whole people
     assert people_killed(np.array([[0, 3]]), 200, None, rng).tolist() == [[0, 600]]
 
 

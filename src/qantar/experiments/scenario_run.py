@@ -173,13 +173,12 @@ def count_the_dead(scenario: Scenario, counts: np.ndarray, seed) -> np.ndarray:
     for civilians and security, from each step's new killings (``rules.mechanisms.
     people_killed``), drawn from the run seed's own child ``CASUALTY_STREAM``."""
     rng = np.random.default_rng(child(seed, CASUALTY_STREAM))
-    people = max(1, round(scenario.scale))
     c = scenario.casualties
     out = np.zeros((*counts.shape[:2], 2), np.int64)
-    for i, (column, per_killing) in enumerate(zip(KILLED_COLUMNS, (c.civilians_per_killing,
-                                                                    c.security_per_killing))):
+    for i, (column, probability) in enumerate(zip(KILLED_COLUMNS, (c.civilian_death_probability,
+                                                                    c.security_death_probability))):
         new = np.diff(counts[:, :, COUNT_COLUMNS.index(column)], axis=1, prepend=0)
-        out[:, :, i] = np.cumsum(people_killed(new, people, per_killing, rng), axis=1)
+        out[:, :, i] = np.cumsum(people_killed(new, scenario.scale, probability, rng), axis=1)
     return out
 
 

@@ -77,21 +77,21 @@ def fed_back_legitimacy(base: np.ndarray, jailed_share: np.ndarray, killed_share
     return np.clip(base - jailed * jailed_share - killed * killed_share + quiet * quiet_change, 0.0, 1.0)
 
 
-def people_killed(killings: np.ndarray, people: int, per_killing: float | None,
+def people_killed(killings: np.ndarray, people: float, probability: float | None,
                   rng: np.random.Generator) -> np.ndarray:
     """Rule Casualties: the people who die in ``killings`` agents killed (an array of counts,
-    e.g. per region and step). An agent stands for ``people`` people; each of them dies with
-    probability ``per_killing`` / ``people`` (at most 1; ``per_killing`` None: 1, all of
-    them), on their own: one binomial draw per count, Binomial(killings x people, p). The
-    expected toll is ``per_killing`` per agent killed, and the dead are whole people, not
-    steps of a crowd.
+    e.g. per region and step). An agent stands for ``people`` people (killings x people is
+    rounded to whole people); each of them dies with ``probability`` (None: 1, all of them),
+    on their own: one binomial draw per count, Binomial(killings x people, probability). The expected toll is ``probability`` x the
+    people of the agents killed, whatever the people per agent, and the dead are whole
+    people, not steps of a crowd.
 
     Example:
         >>> rng = np.random.default_rng(0)
         >>> people_killed(np.array([0, 2, 1]), 200, None, rng).tolist()     # all of them
         [0, 400, 200]
-        >>> round(int(people_killed(np.array([10_000]), 200, 5.0, rng)[0]) / 10_000)  # about 5 a killing
+        >>> round(int(people_killed(np.array([10_000]), 200, 0.025, rng)[0]) / 10_000)  # about 5 a killing
         5
     """
-    probability = 1.0 if per_killing is None else min(1.0, per_killing / people)
-    return rng.binomial(np.asarray(killings, np.int64) * people, probability)
+    persons = np.rint(np.asarray(killings, np.int64) * people).astype(np.int64)
+    return rng.binomial(persons, 1.0 if probability is None else probability)

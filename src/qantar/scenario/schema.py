@@ -159,14 +159,27 @@ class Backlash(Strict):
 
 
 class Casualties(Strict):
-    """Rule Casualties: how many people die for each agent the kernel kills. An agent stands
-    for ``scale`` people; one shot (lethal force) or overrun (a clash) is a crowd or a unit
-    put out of the streets for good, each of whose people dies with probability
-    ``*_per_killing`` / scale (so this many die on average; the others fled, hurt or not).
-    Unset: all of them, ``scale``, the literal reading."""
+    """Rule Casualties: who of a killed agent's people die. An agent stands for ``scale``
+    people; one shot (lethal force) or overrun (a clash) is a crowd or a unit put out of the
+    streets for good, each of whose people dies with ``*_death_probability`` (the others
+    fled, hurt or not). A probability per person, not a toll per agent, so that the toll in
+    people does not grow as the agents get smaller (issue 12: with a toll per agent, halving
+    the people per agent doubled the dead). Unset: 1, all of them, the literal reading."""
 
-    civilians_per_killing: float | None = Field(None, gt=0, description="people killed per civilian agent killed")
-    security_per_killing: float | None = Field(None, gt=0, description="officers killed per cop agent killed")
+    civilian_death_probability: float | None = Field(None, gt=0, le=1, description="each person of a civilian "
+                                                     "agent killed dies with this probability")
+    security_death_probability: float | None = Field(None, gt=0, le=1, description="each officer of a cop agent "
+                                                     "killed dies with this probability")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data):
+        for old, new in (("civilians_per_killing", "civilian_death_probability"),
+                         ("security_per_killing", "security_death_probability")):
+            if isinstance(data, dict) and old in data:
+                raise ValueError(f"casualties.{old}: renamed; give {new} = {old} / scale (each person of a killed "
+                                 "agent dies with it, whatever the scale)")
+        return data
 
 
 class LegitimacyFeedback(Strict):
@@ -516,11 +529,6 @@ class Scenario(Strict):
 
         self._check_scale_and_steps()
         self._check_rules()
-        for field in ("civilians_per_killing", "security_per_killing"):
-            value = getattr(self.casualties, field)
-            if value is not None and value > self.scale:
-                raise ValueError(f"casualties.{field}: {value:g} is more than the {self.scale:g} people an agent "
-                                 "stands for (scale); lower it or leave it out")
         for i, r in enumerate(self.regions):
             check_source(f"regions[{i}]", r.source)
         if self.defection.regions != "all":
