@@ -70,6 +70,7 @@ def run_scales(args) -> None:
     if not todo:
         print("every run is kept already; writing the page")
         return
+    commit = git_commit()
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("agent-runs"),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
     with Progress(*columns) as progress:
@@ -80,7 +81,8 @@ def run_scales(args) -> None:
             started = time.perf_counter()
             run = run_scenario(scenario, seed, threads=args.threads)
             run.index = k
-            record = {"scale": scale, "run": k, "entropy": args.entropy, "agents": agents,
+            record = {"scale": scale, "run": k, "entropy": args.entropy, "agents": agents, "commit": commit,
+                      "qantar_version": __version__, "threads": args.threads,
                       "seconds": round(time.perf_counter() - started, 2),
                       "national_active": run.people("active").sum(axis=0).tolist(),
                       "times": [t.isoformat() for t in run.times], "measures": measure_run(run)}
@@ -160,7 +162,8 @@ def write_page(args) -> None:
     lines = [
         "# kazakhstan-2022: convergence over people per agent",
         "",
-        f"Made by `python validation/convergence.py {' '.join(args.command)}` (qantar {__version__}, commit "
+        f"Made by `python validation/convergence.py {' '.join(args.command)}` (qantar {__version__}, runs made at "
+        f"commit {', '.join(sorted({r.get('commit') or '?' for runs in kept.values() for r in runs}))}, page at "
         f"{git_commit()}, Python {platform.python_version()}), from the runs kept in "
         f"`{RESULTS.relative_to(ROOT) if RESULTS.is_relative_to(ROOT) else RESULTS}/` (one JSON a run: its measures and "
         "national participants).",
