@@ -162,7 +162,7 @@ def empty_cells(cells: int, shared_near: bool) -> dict[str, np.ndarray]:
         "head": np.full(cells, -1, np.int32),
         "cell": np.zeros(cells, np.uint32),
         "near": near,
-        "near_cop": near if shared_near else np.zeros(cells, np.int32),
+        "near_cop": near if shared_near else np.zeros(cells, np.int64),
         "free": np.zeros((cells + 63) // 64, np.uint64),
     }
 
