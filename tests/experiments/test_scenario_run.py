@@ -219,3 +219,43 @@ def test_legitimacy_feedback_troops_and_mean_grievance_are_recorded():
     assert plain.cops[1, t6] == plain.cops[1, t6 - 1] + 5  # 50 freed officers at 10 people an agent
     g = plain.grievance[0]
     assert g[t3] > g[t3 - 1] and np.isclose(g[0], 0.15 * plain.scenario.model.hardship.high / 2, atol=0.01)
+
+
+def test_exposure_lets_a_shock_reach_only_its_share_of_citizens():
+    """Rule Exposure: with hardship_exposure 0.25 the shock raises the hardship of a quarter
+    of the citizens (the same ones for the run), and the others keep their own; 1, the
+    default, draws nothing, so the run is the same as without the field."""
+    from qantar.experiments.scenario_run import build_regions
+
+    shock = [event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)]
+    s = tiny(events=shock, model={"legitimacy": 0.85, "hardship": {"low": 0.0, "high": 0.6},
+                                  "hardship_exposure": 0.25})
+    regions = build_regions(s, 1)
+    for r in regions:
+        r.controls.hardship_offset = 0.4
+        r.sync()
+        raised = r.world.agents.hardship[r.citizens] > r.base_hardship
+        assert raised.sum() == round(0.25 * len(r.citizens)) and np.array_equal(raised, r.exposure == 1.0)
+    everyone = tiny(events=shock, model={"legitimacy": 0.85, "hardship": {"low": 0.0, "high": 0.6},
+                                         "hardship_exposure": 1.0})
+    assert np.array_equal(run_scenario(everyone, 3).counts, run_scenario(tiny(events=shock), 3).counts)
+    few, all_ = run_scenario(s, 3), run_scenario(everyone, 3)
+    assert 0 < few.counts[:, :, 1].max() < all_.counts[:, :, 1].max()
+    one_region = tiny(events=shock, regions=[{"name": "A", "population": 8000, "police_per_100k": 500,
+                                              "hardship_exposure": 0.25},
+                                             {"name": "B", "population": 6000, "police_per_100k": 500}])
+    a, b = build_regions(one_region, 1)
+    assert isinstance(b.exposure, float) and a.exposure.sum() == round(0.25 * len(a.citizens))
+
+
+def test_a_ramped_shock_comes_in_equal_parts_at_each_step_of_its_hours():
+    from qantar.scenario.timeline import compile_timeline
+
+    ramped = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4, ramp_hours=4,
+                                regions=["A"])])
+    parts = [(a.step, a.value) for a in compile_timeline(ramped)]
+    assert [t for t, _ in parts] == [4, 5, 6, 7] and np.allclose([v for _, v in parts], 0.1)
+    at_once = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4, regions=["A"])])
+    assert [(a.step, a.value) for a in compile_timeline(at_once)] == [(4, 0.4)]
+    run = run_scenario(ramped, 2)
+    assert run.counts[0, :4, 1].max() == 0  # nothing before the ramp starts

@@ -72,6 +72,7 @@ class RegionWorld:
     controls: Controls
     citizens: np.ndarray  # the first citizens' ids: they never change (cops come after them)
     base_hardship: np.ndarray
+    exposure: np.ndarray | float  # per citizen, 1 where hardship events reach it, else 0 (rule Exposure); or 1.0
     base_arrest_constant: float
     base_movement: bool
     scale: float
@@ -120,7 +121,7 @@ class RegionWorld:
         w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
                     **self.knobs)
         self.sync_provocateurs()
-        w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset, 0.0, 1.0)
+        w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset * self.exposure, 0.0, 1.0)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
         try:
@@ -234,6 +235,24 @@ def feedback_on(scenario: Scenario) -> bool:
     return any(v > 0 for v in scenario.legitimacy_feedback.model_dump().values())
 
 
+def exposed_citizens(n: int, share: float, rng: np.random.Generator) -> np.ndarray | float:
+    """Rule Exposure: which of a region's ``n`` citizens hardship events reach, 1 or 0 each:
+    a random ``share`` of them (rounded half up), drawn once, from the world's stream after
+    its hardship and risk draws; 1.0 (everyone, and no draw) for a share of 1.
+
+    Example:
+        >>> exposed_citizens(10, 1.0, np.random.default_rng(0))
+        1.0
+        >>> exposed_citizens(10, 0.3, np.random.default_rng(0)).sum()
+        3.0
+    """
+    if share >= 1.0:
+        return 1.0
+    exposure = np.zeros(n)
+    exposure[rng.choice(n, size=agents_for(share * n, 1), replace=False)] = 1.0
+    return exposure
+
+
 def build_regions(scenario: Scenario, seed, threads: int = 1) -> list[RegionWorld]:
     """A world per region, seeded from the run's seed spawned once per region, built on
     ``threads`` threads (the same worlds for any number: each draws from its own seed)."""
@@ -248,7 +267,9 @@ def build_regions(scenario: Scenario, seed, threads: int = 1) -> list[RegionWorl
         a.risk_aversion[citizens] = draw(region.risk_aversion or scenario.model.risk_aversion,
                                          a.risk_aversion[citizens], world.rng)
         controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region))
-        region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(),
+        exposure = exposed_citizens(len(citizens), region.hardship_exposure or scenario.model.hardship_exposure,
+                                    world.rng)
+        region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(), exposure,
                                    world.params.arrest_constant, world.params.movement, scenario.scale,
                                    region_knobs(scenario, region.name), feedback_on(scenario))
         region_world.sync()

@@ -263,6 +263,27 @@ def event_steps(scenario: Scenario) -> list[tuple[str, dt.datetime, dt.datetime 
     return out
 
 
+def ramp_times(scenario: Scenario, at: dt.datetime, hours: float) -> list[dt.datetime]:
+    """When the parts of a change phased in over ``hours`` from ``at`` come: the step starts
+    from ``at`` to before ``at`` + hours, one part each (just ``at`` for 0 hours, or when no
+    step starts inside: the change then acts at once from the next step, as any event).
+
+    Example:
+        >>> from qantar.scenario.load import load_scenario
+        >>> s = load_scenario("kazakhstan-2022")          # 6-hour steps from 00:00
+        >>> [t.strftime("%d %H:%M") for t in ramp_times(s, s.start, 24)]
+        ['01 00:00', '01 06:00', '01 12:00', '01 18:00']
+        >>> [t.strftime("%H:%M") for t in ramp_times(s, s.start.replace(hour=3), 6)]
+        ['06:00']
+    """
+    end = at + dt.timedelta(hours=hours)
+    t, times = step_at(scenario, at), []
+    while hours > 0 and t is not None and time_of(scenario, t) < end:
+        times.append(time_of(scenario, t))
+        t = t + 1 if t < scenario.steps else None
+    return times or [at]
+
+
 def compile_timeline(scenario: Scenario) -> list[Action]:
     """Every event's actions, ordered by step (events keep their file order within a step)."""
     names = scenario.region_names
@@ -282,7 +303,10 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
         regions = e.region_names(names)
         if isinstance(e, HardshipEvent):
             for r in regions + [r for r in e.by_region if r not in regions]:
-                add(e.at, e.name, r, "hardship", e.by_region.get(r, e.add))
+                shift = region_clock_shift(scenario, r) if e.name in local else dt.timedelta(0)
+                times = ramp_times(scenario, e.at + shift, e.ramp_hours)  # step starts on the scenario's clock
+                for when in times:
+                    add(when - shift, e.name, r, "hardship", e.by_region.get(r, e.add) / len(times))
         elif isinstance(e, LegitimacyEvent):
             for r in regions:
                 add(e.at, e.name, r, "legitimacy_add" if e.add is not None else "legitimacy_set",
