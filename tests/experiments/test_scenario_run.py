@@ -221,31 +221,32 @@ def test_legitimacy_feedback_troops_and_mean_grievance_are_recorded():
     assert g[t3] > g[t3 - 1] and np.isclose(g[0], 0.15 * plain.scenario.model.hardship.high / 2, atol=0.01)
 
 
-def test_exposure_lets_a_shock_reach_only_its_share_of_citizens():
-    """Rule Exposure: with hardship_exposure 0.25 the shock raises the hardship of a quarter
-    of the citizens (the same ones for the run), and the others keep their own; 1, the
-    default, draws nothing, so the run is the same as without the field."""
+def test_a_shock_of_a_share_reaches_that_share_and_its_concession_the_same_people():
+    """Rule Exposure: a shock of share 0.25 raises the hardship of a quarter of the citizens;
+    a concession of the same share undoes it for the same people, one of 0.1 reaches some of
+    them; events of share 1 (the default) reach everyone, and without a share below 1 the
+    run draws nothing more (the same run as before the rule)."""
     from qantar.experiments.scenario_run import build_regions
 
-    shock = [event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)]
-    s = tiny(events=shock, model={"legitimacy": 0.85, "hardship": {"low": 0.0, "high": 0.6},
-                                  "hardship_exposure": 0.25})
-    regions = build_regions(s, 1)
-    for r in regions:
-        r.controls.hardship_offset = 0.4
+    shock = event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4, share=0.25)
+    cap = event(name="cap", type="hardship", at="2022-01-01T12:00:00", add=-0.4, share=0.25)
+    narrow = event(name="narrow", type="hardship", at="2022-01-01T12:00:00", add=0.2, share=0.1)
+    s = tiny(events=[shock, cap, narrow])
+    for r in build_regions(s, 1):
+        n = len(r.citizens)
+        r.controls.partial_offsets = {0.25: 0.4}
         r.sync()
         raised = r.world.agents.hardship[r.citizens] > r.base_hardship
-        assert raised.sum() == round(0.25 * len(r.citizens)) and np.array_equal(raised, r.exposure == 1.0)
-    everyone = tiny(events=shock, model={"legitimacy": 0.85, "hardship": {"low": 0.0, "high": 0.6},
-                                         "hardship_exposure": 1.0})
-    assert np.array_equal(run_scenario(everyone, 3).counts, run_scenario(tiny(events=shock), 3).counts)
-    few, all_ = run_scenario(s, 3), run_scenario(everyone, 3)
-    assert 0 < few.counts[:, :, 1].max() < all_.counts[:, :, 1].max()
-    one_region = tiny(events=shock, regions=[{"name": "A", "population": 8000, "police_per_100k": 500,
-                                              "hardship_exposure": 0.25},
-                                             {"name": "B", "population": 6000, "police_per_100k": 500}])
-    a, b = build_regions(one_region, 1)
-    assert isinstance(b.exposure, float) and a.exposure.sum() == round(0.25 * len(a.citizens))
+        assert raised.sum() == round(0.25 * n)
+        r.controls.partial_offsets = {0.25: 0.0, 0.1: 0.2}
+        r.sync()
+        narrow_raised = r.world.agents.hardship[r.citizens] > r.base_hardship
+        assert narrow_raised.sum() == round(0.1 * n) and not (narrow_raised & ~raised).any()
+    everyone = [event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)]
+    assert np.array_equal(run_scenario(tiny(events=everyone), 3).counts,
+                          run_scenario(tiny(events=[dict(everyone[0], share=1.0)]), 3).counts)
+    few = run_scenario(tiny(events=[shock]), 3)
+    assert 0 < few.counts[:, :, 1].max() < run_scenario(tiny(events=everyone), 3).counts[:, :, 1].max()
 
 
 def test_a_ramped_shock_comes_in_equal_parts_at_each_step_of_its_hours():

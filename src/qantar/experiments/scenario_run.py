@@ -72,7 +72,7 @@ class RegionWorld:
     controls: Controls
     citizens: np.ndarray  # the first citizens' ids: they never change (cops come after them)
     base_hardship: np.ndarray
-    exposure: np.ndarray | float  # per citizen, 1 where hardship events reach it, else 0 (rule Exposure); or 1.0
+    exposure_rank: np.ndarray | None  # per citizen (rule Exposure); None: every hardship event reaches everyone
     base_arrest_constant: float
     base_movement: bool
     scale: float
@@ -86,11 +86,20 @@ class RegionWorld:
         hardship or the living change (an event, a killing, a defector joining)."""
         w = self.world
         a = w.agents
-        key = (self.controls.hardship_offset, tuple(a.losses))
+        key = (self.controls.hardship_offset, tuple(sorted(self.controls.partial_offsets.items())), tuple(a.losses))
         if self._mean_h[0] != key:
             living = (a.kind == CITIZEN) & (a.state != DEAD)
             self._mean_h = (key, float(a.hardship[living].mean()) if living.any() else 0.0)
         return float(grievance(self._mean_h[1], w.params.legitimacy, w.config.grievance_shift))
+
+    def offsets(self) -> np.ndarray | float:
+        """Each citizen's hardship offset: the events that reach everyone, plus those of a
+        share below 1 for the citizens whose exposure rank is below that share."""
+        c = self.controls
+        if not c.partial_offsets:
+            return c.hardship_offset
+        return c.hardship_offset + sum(offset * (self.exposure_rank < share)
+                                       for share, offset in c.partial_offsets.items())
 
     def sync_provocateurs(self) -> None:
         """As many provocateurs as the events in force ask for (people / scale, rounded half
@@ -121,7 +130,7 @@ class RegionWorld:
         w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
                     **self.knobs)
         self.sync_provocateurs()
-        w.agents.hardship[self.citizens] = np.clip(self.base_hardship + c.hardship_offset * self.exposure, 0.0, 1.0)
+        w.agents.hardship[self.citizens] = np.clip(self.base_hardship + self.offsets(), 0.0, 1.0)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
         try:
@@ -235,22 +244,25 @@ def feedback_on(scenario: Scenario) -> bool:
     return any(v > 0 for v in scenario.legitimacy_feedback.model_dump().values())
 
 
-def exposed_citizens(n: int, share: float, rng: np.random.Generator) -> np.ndarray | float:
-    """Rule Exposure: which of a region's ``n`` citizens hardship events reach, 1 or 0 each:
-    a random ``share`` of them (rounded half up), drawn once, from the world's stream after
-    its hardship and risk draws; 1.0 (everyone, and no draw) for a share of 1.
+def partial_hardship(scenario: Scenario) -> bool:
+    """Whether a hardship event of the scenario reaches only a share of the citizens."""
+    return any(getattr(e, "share", 1.0) < 1.0 for e in scenario.events if e.type == "hardship")
+
+
+def exposure_ranks(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Rule Exposure: each of a region's ``n`` citizens' exposure rank, (k + 0.5) / n for a
+    random order k: an event of share s reaches the citizens ranked below s, round(s n) of
+    them (half to even), the same ones for every event of that share, and those of a smaller
+    share among them. Drawn once, from the world's stream after its hardship and risk draws,
+    and only for scenarios with such an event (the others' runs are unchanged).
 
     Example:
-        >>> exposed_citizens(10, 1.0, np.random.default_rng(0))
-        1.0
-        >>> exposed_citizens(10, 0.3, np.random.default_rng(0)).sum()
-        3.0
+        >>> ranks = exposure_ranks(10, np.random.default_rng(0))
+        >>> int((ranks < 0.3).sum()), int((ranks < 1.0).sum()), bool(set(np.flatnonzero(ranks < 0.1))
+        ...                                                            <= set(np.flatnonzero(ranks < 0.3)))
+        (3, 10, True)
     """
-    if share >= 1.0:
-        return 1.0
-    exposure = np.zeros(n)
-    exposure[rng.choice(n, size=agents_for(share * n, 1), replace=False)] = 1.0
-    return exposure
+    return (rng.permutation(n) + 0.5) / n
 
 
 def build_regions(scenario: Scenario, seed, threads: int = 1) -> list[RegionWorld]:
@@ -267,9 +279,8 @@ def build_regions(scenario: Scenario, seed, threads: int = 1) -> list[RegionWorl
         a.risk_aversion[citizens] = draw(region.risk_aversion or scenario.model.risk_aversion,
                                          a.risk_aversion[citizens], world.rng)
         controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region))
-        exposure = exposed_citizens(len(citizens), region.hardship_exposure or scenario.model.hardship_exposure,
-                                    world.rng)
-        region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(), exposure,
+        ranks = exposure_ranks(len(citizens), world.rng) if partial_hardship(scenario) else None
+        region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(), ranks,
                                    world.params.arrest_constant, world.params.movement, scenario.scale,
                                    region_knobs(scenario, region.name), feedback_on(scenario))
         region_world.sync()

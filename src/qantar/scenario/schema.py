@@ -93,8 +93,6 @@ class Region(Strict):
     lon: float | None = Field(None, ge=-180, le=180, description="longitude of its centre, degrees east (for maps)")
     unit: str | None = Field(None, min_length=1, description="the first-level unit (region or city of national "
                              "significance) it lies in")
-    hardship_exposure: float | None = Field(None, gt=0, le=1, description="share of its citizens whom hardship "
-                                            "events reach (rule Exposure); default: the model's")
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> "Region":
@@ -209,8 +207,6 @@ class Model(Strict):
     movement: bool = True
     hardship: Distribution = Field(Distribution(), description="H where a region sets none")
     risk_aversion: Distribution = Field(Distribution(), description="R where a region sets none")
-    hardship_exposure: float = Field(1.0, gt=0, le=1, description="share of each region's citizens whom hardship "
-                                     "events reach (rule Exposure); 1: all")
 
 
 class EventBase(Strict):
@@ -241,15 +237,18 @@ class EventBase(Strict):
 
 
 class HardshipEvent(EventBase):
-    """Each exposed citizen's hardship (rule Exposure) raised (a price shock) or lowered (a
+    """The hardship of the citizens it reaches raised (a price shock) or lowered (a
     concession) by ``add``, clipped to [0, 1]; ``by_region`` gives other amounts for named
-    regions. With ``ramp_hours``, the change comes in equal parts at each step start from
-    ``at`` to before ``at`` + ramp_hours (a price felt as people refuel, not all at once)."""
+    regions. ``share``: it reaches that share of each region's citizens (rule Exposure:
+    those whose exposure rank is below it, so events of one share reach the same people).
+    With ``ramp_hours``, the change comes in equal parts at each step start from ``at`` to
+    before ``at`` + ramp_hours (a price felt as people refuel, not all at once)."""
 
     type: Literal["hardship"]
     add: float = Field(ge=-1, le=1)
     by_region: dict[str, Annotated[float, Field(ge=-1, le=1)]] = Field(default_factory=dict)
     ramp_hours: float = Field(0.0, ge=0, description="hours over which the change phases in; 0: at once")
+    share: float = Field(1.0, gt=0, le=1, description="share of each region's citizens it reaches (rule Exposure)")
 
     def named_regions(self) -> list[str]:
         return super().named_regions() + list(self.by_region)

@@ -61,7 +61,7 @@ class Controls:
     """What events move in one region. ``officers``: police on the streets (people);
     ``emergencies``: arrest factor by event; ``curfews``: events whose curfew is on now."""
 
-    hardship_offset: float
+    hardship_offset: float  # of the events that reach everyone
     legitimacy: float
     officers: float
     arrest_constant: float | None = None  # k set by a schedule (None: the world's own, times any emergency)
@@ -71,6 +71,7 @@ class Controls:
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
     troops: float = 0.0  # foreign troops present (people)
+    partial_offsets: dict[float, float] = field(default_factory=dict)  # share: offset of the events of that share
 
     @property
     def provocateur_people(self) -> float:
@@ -114,7 +115,7 @@ class Action:
     step: int
     event: str
     region: str
-    kind: str  # hardship, legitimacy_add/set, officers(_set), arrest_constant_set, emergency_on/off, curfew
+    kind: str  # hardship (value2: share), legitimacy_add/set, officers(_set), arrest_constant_set, emergency_on/off, curfew
     # (value: share), shutdown_on/off, troops, provocateurs_on/off, lethal_on/off
     value: float = 0.0
     value2: float = 0.0
@@ -122,7 +123,10 @@ class Action:
     def apply(self, c: Controls) -> None:
         """Change the controls as this action says."""
         if self.kind == "hardship":
-            c.hardship_offset += self.value
+            if self.value2 < 1.0:
+                c.partial_offsets[self.value2] = c.partial_offsets.get(self.value2, 0.0) + self.value
+            else:
+                c.hardship_offset += self.value
         elif self.kind == "legitimacy_add":
             c.legitimacy = min(1.0, max(0.0, c.legitimacy + self.value))
         elif self.kind == "legitimacy_set":
@@ -306,7 +310,7 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 shift = region_clock_shift(scenario, r) if e.name in local else dt.timedelta(0)
                 times = ramp_times(scenario, e.at + shift, e.ramp_hours)  # step starts on the scenario's clock
                 for when in times:
-                    add(when - shift, e.name, r, "hardship", e.by_region.get(r, e.add) / len(times))
+                    add(when - shift, e.name, r, "hardship", e.by_region.get(r, e.add) / len(times), e.share)
         elif isinstance(e, LegitimacyEvent):
             for r in regions:
                 add(e.at, e.name, r, "legitimacy_add" if e.add is not None else "legitimacy_set",
