@@ -1,0 +1,189 @@
+"""Structures tried against the path of January 2022 (issue 12): each is the built-in
+kazakhstan-2022 with some rules switched on, calibrated by ABC-SMC (``qantar calibrate``'s
+method) over the parameters the structure changes the meaning of, then judged like the
+built-in: the particle with the smallest distance on fresh runs, as a 20-run ensemble,
+target by target, beside the built-in's own 20 runs (the same seeds).
+
+Structures:
+
+- ``exposure-ramp``: the LPG price rise, the Mangystau cap and the national caps reach only
+  a share of the citizens (rule Exposure: those who buy LPG; the caps undo the rise for the
+  same people), and the rise phases in over ``ramp_hours`` (people feel it as they refuel).
+  Free: that share, the ramp, the sizes of the rise and the caps, the news gain, the
+  blackout's anger, the legitimacy the CSTO costs, and L (with the calm-start ceiling).
+
+Each calibration is kept in ``validation/results/structures/NAME/`` (resumable: the same
+command continues it); the page is ``docs/validation/kazakhstan-2022-structures.md``.
+
+Usage::
+
+    python validation/kazakhstan_structures.py [--population 100] [--generations 5]
+        [--max-runs 1500] [--top 10] [--top-seeds 5] [--seeds 20] [--stage calibrate|judge|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import calibrate_kazakhstan as lhs  # noqa: E402  (calm_ceiling, SCENARIO)
+
+from qantar import __version__  # noqa: E402
+from qantar.analysis.scenario_measures import judge_target, measure_run  # noqa: E402
+from qantar.experiments.calibration import Parameter  # noqa: E402
+from qantar.experiments.scenario_run import run_ensemble  # noqa: E402
+from qantar.scenario.load import load_scenario  # noqa: E402
+from qantar.storage.series import git_commit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "validation" / "results" / "structures"
+PAGE = ROOT / "docs" / "validation" / "kazakhstan-2022-structures.md"
+LPG_EVENTS = ("lpg-price", "mangystau-cap", "national-caps")
+
+STRUCTURES = {
+    "exposure-ramp": [
+        Parameter("lpg_share", tuple(f"events.{e}.share" for e in LPG_EVENTS), 0.01, 1.0, log=True,
+                  note="share of the citizens the LPG rise and the caps reach (rule Exposure)"),
+        Parameter("lpg_ramp_hours", ("events.lpg-price.ramp_hours",), 0.0, 48.0,
+                  note="hours over which the rise is felt"),
+        Parameter("lpg_zhanaozen", ("events.lpg-price.by_region.Zhanaozen",), 0.01, 0.6, log=True,
+                  note="hardship added in Zhanaozen"),
+        Parameter("lpg_aktau", ("events.lpg-price.by_region.Aktau",), 0.01, 0.6, log=True,
+                  note="hardship added in Aktau"),
+        Parameter("lpg_elsewhere", ("events.lpg-price.add",), 0.0, 0.3, note="hardship added elsewhere"),
+        Parameter("mangystau_cap", ("events.mangystau-cap.add",), -0.6, 0.0, note="the cap of 4 Jan in Mangystau"),
+        Parameter("national_caps", ("events.national-caps.add",), -0.6, 0.0, note="the caps of 6 Jan"),
+        Parameter("news_gain", ("news.gain",), 0.005, 1.0, log=True, note="grievance per unit of news"),
+        Parameter("shutdown_anger", ("events.shutdown.anger",), 0.0, 0.03, note="grievance the blackout adds"),
+        Parameter("csto_legitimacy", ("events.csto.legitimacy",), -0.1, 0.0, note="L lost as foreign troops land"),
+        Parameter("legitimacy", ("model.legitimacy",), 0.60, 0.90, derived=(("model.hardship.high", lhs.calm_ceiling),),
+                  note="L everywhere; the hardship ceiling follows"),
+    ],
+}
+
+
+def use_folders(results: Path, page: Path) -> None:
+    """Keep the calibrations in ``results`` and write ``page``."""
+    global RESULTS, PAGE
+    RESULTS, PAGE = results, page
+
+
+def calibrate_structure(name: str, args) -> None:
+    from rich.progress import Progress
+
+    from qantar.experiments.abc_smc import calibrate
+
+    started = time.perf_counter()
+    with Progress() as progress:
+        task = progress.add_task(name, total=args.population)
+
+        def on_progress(t, accepted, evaluated, n):
+            progress.update(task, description=f"{name}: generation {t} ({evaluated} runs)", completed=accepted,
+                            total=n)
+
+        result = calibrate(lhs.SCENARIO, STRUCTURES[name], RESULTS / name, population=args.population,
+                           generations=args.generations, max_simulations=args.max_runs, entropy=args.entropy,
+                           on_progress=on_progress)
+    print(f"{name}: {len(result.generations)} generations, {time.perf_counter() - started:.0f} s"
+          + (" (interrupted)" if result.interrupted else ""))
+    if result.interrupted:
+        raise SystemExit(130)
+
+
+def verdicts(assignments: list[str], seeds: int) -> tuple[list[dict], float]:
+    started = time.perf_counter()
+    sc = load_scenario(lhs.SCENARIO, assignments)
+    measures = [measure_run(r) for r in run_ensemble(sc, seeds, 0)]
+    return [judge_target(t, measures) for t in sc.targets], time.perf_counter() - started
+
+
+def judge_structure(name: str, args) -> dict:
+    """The best particle of the last generation on fresh runs, then as a 20-run ensemble."""
+    from qantar.experiments.calibration import Evaluated, reevaluate
+    from qantar.storage.posterior import read_posterior
+
+    parameters = STRUCTURES[name]
+    manifest, table = read_posterior(RESULTS / name)
+    rows = sorted(table.to_pylist(), key=lambda r: r["distance"])[:args.top]
+    names = [p.name for p in parameters]
+    top = reevaluate(lhs.SCENARIO, parameters, [],
+                     [Evaluated(r["generation"], {n: r[n] for n in names}, [], {}, r["distance"]) for r in rows],
+                     args.top_seeds, args.entropy)
+    chosen = top[0]
+    assignments = [a for p in parameters for a in p.assignments(chosen.values[p.name])]
+    judged, seconds = verdicts(assignments, args.seeds)
+    return {"structure": name, "values": chosen.values, "score": chosen.score, "assignments": assignments,
+            "generations": len(manifest.get("generations", [])) or None, "verdicts": judged,
+            "seconds": round(seconds, 1)}
+
+
+def write_page(results: list[dict], base: list[dict], args) -> None:
+    names = [t["target"] for t in base]
+    header = "| target | reported | built-in | " + " | ".join(r["structure"] for r in results) + " |"
+    lines = [
+        "# kazakhstan-2022: structures tried",
+        "",
+        f"Made by `python validation/kazakhstan_structures.py {' '.join(args.command)}` (qantar {__version__}, "
+        f"commit {git_commit()}). Each structure is the built-in with some rules on, calibrated by ABC-SMC over "
+        "the parameters listed (its folder in `validation/results/structures/`); the particle with the "
+        f"smallest distance over {args.top_seeds} fresh runs among the {args.top} best of its last generation "
+        f"then runs {args.seeds} times (`SeedSequence(0).spawn({args.seeds})`, the built-in's seeds). A cell is "
+        "the ensemble's value (the report's judge), then yes/no and the share of runs inside the target.",
+        "",
+        "## Targets met",
+        "",
+        f"- built-in: {sum(v['met'] for v in base)} of {len(base)}",
+    ]
+    for r in results:
+        lines.append(f"- {r['structure']}: {sum(v['met'] for v in r['verdicts'])} of {len(r['verdicts'])} "
+                     f"(score {r['score']:.3f} on its {args.top_seeds} fresh runs)")
+    lines += ["", "## Target by target", "", header, "|---|---|---|" + "---|" * len(results)]
+    for k, n in enumerate(names):
+        cells = [f"{base[k]['simulated']} ({'yes' if base[k]['met'] else 'no'}, {base[k]['share']:.0%})"]
+        for r in results:
+            v = r["verdicts"][k]
+            cells.append(f"{v['simulated']} ({'yes' if v['met'] else 'no'}, {v['share']:.0%})")
+        lines.append(f"| {n} | {base[k]['reported']} | " + " | ".join(cells) + " |")
+    lines += ["", "## The chosen particles", ""]
+    for r in results:
+        lines += [f"### {r['structure']}", "", "| parameter | value | range | what |", "|---|---:|---|---|"]
+        for p in STRUCTURES[r["structure"]]:
+            lines.append(f"| {p.name} | {r['values'][p.name]:.4g} | {p.low:g} to {p.high:g}{' (log)' if p.log else ''}"
+                         f" | {p.note} |")
+        lines += ["", "`--set` for `qantar run kazakhstan-2022`: `" + " ".join(f"--set {a}" for a in r["assignments"])
+                  + "`", ""]
+    PAGE.write_text("\n".join(lines) + "\n")
+    (RESULTS / "judged.json").write_text(json.dumps({"base": base, "structures": results}, indent=1, default=str))
+    print(f"wrote {PAGE}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--structures", nargs="+", default=list(STRUCTURES), choices=list(STRUCTURES))
+    ap.add_argument("--population", type=int, default=100)
+    ap.add_argument("--generations", type=int, default=5)
+    ap.add_argument("--max-runs", type=int, default=1500)
+    ap.add_argument("--top", type=int, default=10)
+    ap.add_argument("--top-seeds", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--entropy", type=int, default=2022)
+    ap.add_argument("--stage", choices=["calibrate", "judge", "all"], default="all")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="where the calibrations are kept")
+    ap.add_argument("--page", type=Path, default=PAGE, help="the page written")
+    args = ap.parse_args()
+    args.command = sys.argv[1:]
+    use_folders(args.results.resolve(), args.page.resolve())
+    if args.stage in ("calibrate", "all"):
+        for name in args.structures:
+            calibrate_structure(name, args)
+    if args.stage in ("judge", "all"):
+        base, _ = verdicts([], args.seeds)
+        write_page([judge_structure(name, args) for name in args.structures], base, args)
+
+
+if __name__ == "__main__":
+    main()
