@@ -110,7 +110,7 @@ def figure(kept: dict[float, list[dict]]) -> None:
     import matplotlib.pyplot as plt
     import datetime as dt
 
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    fig, ax = plt.subplots(figsize=(10.5, 4.2))
     cmap = plt.get_cmap("viridis")
     scales = sorted(kept, reverse=True)
     for i, scale in enumerate(scales):
@@ -121,7 +121,7 @@ def figure(kept: dict[float, list[dict]]) -> None:
                 label=f"{scale:g} people an agent ({len(runs)} runs)")
     ax.set_ylabel("participants, national (median of runs)")
     ax.set_title("kazakhstan-2022 at several scales")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.autofmt_xdate()
     fig.tight_layout()
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
