@@ -80,23 +80,30 @@ def screen() -> list[dict]:
 BEST = lhs.OUT / "kazakhstan-2022-abc-best.json"
 
 
-def run_calibration(args) -> None:
+def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrating") -> None:
+    """ABC-SMC of the built-in over ``parameters`` into ``folder`` with a progress bar; exit
+    130 after a Ctrl-C (the complete generations are kept, the same command continues)."""
     from qantar.experiments.abc_smc import calibrate
 
     started = time.perf_counter()
     with Progress() as progress:
-        task = progress.add_task("calibrating", total=args.population)
+        task = progress.add_task(label, total=args.population)
 
         def on_progress(t, accepted, evaluated, n):
-            progress.update(task, description=f"generation {t} ({evaluated} runs)", completed=accepted, total=n)
+            progress.update(task, description=f"{label}: generation {t} ({evaluated} runs)", completed=accepted,
+                            total=n)
 
-        result = calibrate(lhs.SCENARIO, free_parameters(), args.out, population=args.population,
+        result = calibrate(lhs.SCENARIO, parameters, folder, population=args.population,
                            generations=args.generations, max_simulations=args.max_runs, entropy=args.entropy,
                            on_progress=on_progress)
-    print(f"{len(result.generations)} generations, {time.perf_counter() - started:.0f} s"
+    print(f"{label}: {len(result.generations)} generations, {time.perf_counter() - started:.0f} s"
           + (" (interrupted)" if result.interrupted else ""))
     if result.interrupted:
         raise SystemExit(130)
+
+
+def run_calibration(args) -> None:
+    calibrate_shown(free_parameters(), args.out, args)
 
 
 def choose(args) -> dict:

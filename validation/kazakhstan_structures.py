@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calibrate_kazakhstan as lhs  # noqa: E402  (calm_ceiling, SCENARIO)
+from calibrate_kazakhstan_abc import calibrate_shown  # noqa: E402
 
 from qantar import __version__  # noqa: E402
 from qantar.analysis.scenario_measures import judge_target, measure_run  # noqa: E402
@@ -73,25 +74,7 @@ def use_folders(results: Path, page: Path) -> None:
 
 
 def calibrate_structure(name: str, args) -> None:
-    from rich.progress import Progress
-
-    from qantar.experiments.abc_smc import calibrate
-
-    started = time.perf_counter()
-    with Progress() as progress:
-        task = progress.add_task(name, total=args.population)
-
-        def on_progress(t, accepted, evaluated, n):
-            progress.update(task, description=f"{name}: generation {t} ({evaluated} runs)", completed=accepted,
-                            total=n)
-
-        result = calibrate(lhs.SCENARIO, STRUCTURES[name], RESULTS / name, population=args.population,
-                           generations=args.generations, max_simulations=args.max_runs, entropy=args.entropy,
-                           on_progress=on_progress)
-    print(f"{name}: {len(result.generations)} generations, {time.perf_counter() - started:.0f} s"
-          + (" (interrupted)" if result.interrupted else ""))
-    if result.interrupted:
-        raise SystemExit(130)
+    calibrate_shown(STRUCTURES[name], RESULTS / name, args, label=name)
 
 
 def verdicts(assignments: list[str], seeds: int) -> tuple[list[dict], float]:
