@@ -600,6 +600,7 @@ def step(a, cfg, rng, order):
             ahead = a.pos[order[j + PREFETCH_CELL]]
             prefetch(a.near, ahead)
             prefetch(a.cell, ahead)
+            prefetch(a.head, ahead)  # read by a move's unlink: a third of a step at 1000x1000 unhinted
         i = order[j]
         if a.kind[i] == COP:
             cop_turn(a, i, cfg, rng)
