@@ -313,6 +313,36 @@ def relocate(a, i, dest, cfg):
 
 
 @kernel(inline="always")
+def relocate_to_empty(a, i, dest, cfg):
+    """Move agent i to cell ``dest``, which has no blocker (rule M's pick).
+
+    Where jailed agents block (Mesa), a cell without a blocker holds no agent at all: its
+    list is empty and its word 0, so both are written, not read. On big worlds the two
+    reads were cache misses the step waited for (docs/performance.md); elsewhere the cell
+    may hold jailed agents, and ``relocate`` reads them."""
+    if not cfg.jailed_block:
+        relocate(a, i, dest, cfg)
+        return
+    src = a.pos[i]
+    _take(a, i, src, cfg)
+    _unlink(a, i, src)
+    a.head[dest] = i
+    a.nxt[i] = -1
+    cop = a.kind[i] == COP
+    active = not cop and a.state[i] == ACTIVE
+    a.cell[dest] = np.uint32(BLOCK_UNIT + (COP_UNIT if cop else 0) + (ACTIVE_UNIT if active else 0))
+    a.free[dest >> 6] &= ~(np.uint64(1) << np.uint64(dest & 63))
+    if cop or active:
+        v, w = cfg.cit_vis, cfg.cop_vis
+        _spread(a.near, np.int64(dest), v.dy, v.lo, v.hi, v.cell_flat, v.reach_y, v.reach_x, cfg.width, cfg.height,
+                np.int64(1 if cop else NEAR_ACTIVE_UNIT))
+        if not cop and not cfg.shared_near:
+            _spread(a.near_cop, np.int64(dest), w.dy, w.lo, w.hi, w.cell_flat, w.reach_y, w.reach_x, cfg.width,
+                    cfg.height, np.int64(NEAR_ACTIVE_UNIT))
+    a.pos[i] = dest
+
+
+@kernel(inline="always")
 def set_state(a, i, new, cfg):
     """Change citizen i's state (quiet, active, jailed), keeping everything that counts it."""
     old = a.state[i]
@@ -387,7 +417,7 @@ def move_rule(a, i, vis, cfg, rng):
             r = draw_index(rng, empty)
             dest = _nth(a.cell, np.int64(pos), vis.dy, vis.lo, vis.hi, cfg.width, cfg.height, r, BLOCK_SHIFT, True)[0]
     if dest >= 0:
-        relocate(a, i, dest, cfg)
+        relocate_to_empty(a, i, dest, cfg)
 
 
 @kernel(inline="always")
