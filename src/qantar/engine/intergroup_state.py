@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qantar.engine.state import AGENT_DTYPE, DEAD, KNOB_NAMES, PER_AGENT, Vision, empty_cells
+from qantar.engine.state import AGENT_DTYPE, DEAD, KNOB_NAMES, PER_AGENT, Vision, empty_cells, zeros_aligned
 
 # A free slot has state DEAD (Model I's: an agent no longer in the world), or room for one
 # not yet born.
@@ -84,7 +84,7 @@ class LifeCycle(NamedTuple):
 
 def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAgents:
     """``capacity`` free slots on ``cells`` cells, to be filled."""
-    records = np.zeros(capacity, GROUP_AGENT_DTYPE)
+    records = zeros_aligned(capacity, GROUP_AGENT_DTYPE)
     records["nxt"] = -1
     records["pos"] = -1
     records["state"] = DEAD
