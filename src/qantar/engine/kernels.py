@@ -85,6 +85,9 @@ def kernel(**options):
 MOVE_TRIES = 16
 #: How many turns ahead the step hints the cache about an agent's record, and its cell.
 PREFETCH_RECORD, PREFETCH_CELL = 8, 4
+#: Agents above which the step also hints ``near`` over the visions of cops' moves: where
+#: the caches no longer fit in L2 (at 100x100 the hints only cost time).
+HINT_VISIONS = 1 << 17
 
 
 @kernel(inline="always")
@@ -336,7 +339,7 @@ def relocate_to_empty(a, i, dest, cfg):
         relocate(a, i, dest, cfg)
         return
     src = a.pos[i]
-    if a.kind[i] == COP or a.state[i] == ACTIVE:  # the updates at dest come after those at src
+    if a.kind.shape[0] > HINT_VISIONS and (a.kind[i] == COP or a.state[i] == ACTIVE):  # dest's come after src's
         _prefetch_vision(a.near, dest, cfg.cit_vis, cfg.width)
     _take(a, i, src, cfg)
     _unlink(a, i, src)
@@ -636,6 +639,7 @@ def shuffle_prefix(order, n, rng):
 def step(a, cfg, rng, order):
     """One step: every agent once, in a fresh random order (``order``: a buffer of n)."""
     n = a.kind.shape[0]
+    hint_visions = n > HINT_VISIONS
     shuffle_order(order, rng)
     for j in range(n):
         if j + PREFETCH_RECORD < n:
@@ -645,7 +649,7 @@ def step(a, cfg, rng, order):
             prefetch(a.near, ahead)
             prefetch(a.cell, ahead)
             prefetch(a.head, ahead)  # read by a move's unlink: a third of a step at 1000x1000 unhinted
-            if a.kind[order[j + PREFETCH_CELL]] == COP:  # its move updates `near` over its vision
+            if hint_visions and a.kind[order[j + PREFETCH_CELL]] == COP:  # its move updates `near` over its vision
                 _prefetch_vision(a.near, ahead, cfg.cit_vis, cfg.width)
         i = order[j]
         if a.kind[i] == COP:
