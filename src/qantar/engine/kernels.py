@@ -179,7 +179,7 @@ def _nth(cell, pos, dy, lo, hi, width, height, r, shift, want_zero):
             first = a1 if seg == 0 else a2
             last = b1 if seg == 0 else b2
             for c in range(first, last):
-                f = (cell[c] >> shift) & FIELD_MASK
+                f = (cell[np.uint64(c)] >> shift) & FIELD_MASK
                 here = (f == 0) if want_zero else f
                 if r < here:
                     return c, r
@@ -195,9 +195,9 @@ def _count_empty(cell, pos, dy, lo, hi, width, height):
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
         for c in range(a1, b1):
-            empty += (cell[c] >> BLOCK_SHIFT) == 0
+            empty += (cell[np.uint64(c)] >> BLOCK_SHIFT) == 0
         for c in range(a2, b2):
-            empty += (cell[c] >> BLOCK_SHIFT) == 0
+            empty += (cell[np.uint64(c)] >> BLOCK_SHIFT) == 0
     return empty
 
 
@@ -215,9 +215,9 @@ def _spread(near, c, dy, lo, hi, flat, reach_y, reach_x, width, height, delta):
     for s in range(dy.shape[0]):
         a1, b1, a2, b2 = _segments(y, x, dy[s], lo[s], hi[s], width, height)
         for q in range(a1, b1):
-            near[q] += delta
+            near[np.uint64(q)] += delta
         for q in range(a2, b2):
-            near[q] += delta
+            near[np.uint64(q)] += delta
 
 
 @kernel(inline="always")
@@ -236,7 +236,8 @@ def _prefetch_vision(near, c, vis, width):
 @kernel(inline="always")
 def _is_free(a, c):
     """Whether cell c has no blocker (bit c of the ``free`` bitmap)."""
-    return (a.free[c >> 6] >> np.uint64(c & 63)) & np.uint64(1) != 0
+    u = np.uint64(c)  # unsigned: no negative-index check
+    return (a.free[u >> np.uint64(6)] >> (u & np.uint64(63))) & np.uint64(1) != 0
 
 
 @kernel(inline="always")
