@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qantar.engine.pcg import put_state, take_state
 from qantar.engine.intergroup_kernels import run_intergroup_steps
 from qantar.engine.intergroup_state import (
     BOOK_LIVING,
@@ -133,7 +134,9 @@ class InterGroupWorld(SteeredNumbers):
         while done < n_steps:
             if self.life.stop_at_extinction and self.extinct():
                 break
-            done += run_intergroup_steps(self.agents, self.config, self.life, self.rng, n_steps - done, out[done:])
+            state = take_state(self.rng)
+            done += run_intergroup_steps(self.agents, self.config, self.life, state, n_steps - done, out[done:])
+            put_state(self.rng, state)
             self._keep_room(self.params.cells)
         self.steps_done += done
         return out[:done]

@@ -8,7 +8,8 @@ same draws from the same ``numpy.random.Generator`` in the same order, so their
 trajectories agree exactly (tests/engine/test_oracle.py).
 
 Every draw is ``draw_index(rng, n)``, a uniform integer in 0..n-1 from the generator's next
-64-bit word. Per step: the turn order (Fisher-Yates, n-1 draws). Per turn, in order:
+64-bit word; ``rng`` is the generator's PCG64 state (``engine.pcg.take_state``), stepped
+inline. Per step: the turn order (Fisher-Yates, n-1 draws). Per turn, in order:
 rule M draws a cell of the vision until it hits an empty one, at most MOVE_TRIES times,
 then (all missed) one among the empty cells if any; rule C, for a cop with actives in
 sight, draws one of them, then rule J draws the term (no draw for a life term). The
@@ -27,9 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.np.random.generator_core import next_uint64
 
-from qantar.engine.intrinsics import prefetch, scaled_index
+from qantar.engine.intrinsics import pcg64_next, prefetch, scaled_index
 from qantar.engine.state import (
     ACTIVE,
     CIVILIANS_KILLED,
@@ -100,14 +100,14 @@ def draw_index(rng, n):
     ``Generator.integers`` would allocate an array per call.) Each value's probability is
     1/n to within n 2^-53. The reference implementation draws with the same formula.
     """
-    return scaled_index(next_uint64(rng.bit_generator) >> np.uint64(11), n)
+    return scaled_index(pcg64_next(rng) >> np.uint64(11), n)
 
 
 @kernel(inline="always")
 def draw_uniform(rng):
     """A uniform float in [0, 1): m / 2^53 for m the top 53 bits of the next 64-bit word,
     exactly ``rng.random()``'s value (Model II's cloning draws)."""
-    return float(next_uint64(rng.bit_generator) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return float(pcg64_next(rng) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 # --- walking a vision ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from qantar.engine import kernels
+from qantar.engine.pcg import take_state
 from qantar.engine.world import DETAIL_COLUMNS, World
 from qantar.rules import Params, rule_set
 
@@ -36,7 +37,7 @@ def warm_up(on_progress: Callable[[int, int], None] | None = None) -> float:
     world = World.build(Params(width=12, height=12, citizen_vision=2, cop_vision=2), rule_set("netlogo"), seed=0)
     if on_progress:
         on_progress(1, total)
-    kernels.run_steps(world.agents, world.config, world.rng, 1, np.empty((1, len(DETAIL_COLUMNS)), np.int64))
+    kernels.run_steps(world.agents, world.config, take_state(world.rng), 1, np.empty((1, len(DETAIL_COLUMNS)), np.int64))
     if on_progress:
         on_progress(2, total)
     return time.perf_counter() - start

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.engine import kernels
+from qantar.engine.pcg import put_state, take_state
 from qantar.engine.state import (
     BLOCK_SHIFT,
     CITIZEN,
@@ -297,7 +298,9 @@ class World(SteeredNumbers):
         if n_steps < 0:
             raise QantarInputError(f"steps: must be at least 0 (got {n_steps})")
         out = np.empty((n_steps, len(DETAIL_COLUMNS) if detailed else 3), np.int64)
-        kernels.run_steps(self.agents, self.config, self.rng, n_steps, out)
+        state = take_state(self.rng)
+        kernels.run_steps(self.agents, self.config, state, n_steps, out)
+        put_state(self.rng, state)
         self.steps_done += n_steps
         return out
 
