@@ -82,20 +82,20 @@ class LifeCycle(NamedTuple):
     stop_at_extinction: bool  # end the run once a group has no living member
 
 
-def empty_group_agents(capacity: int, cells: int, shared_near: bool) -> GroupAgents:
+def empty_group_agents(capacity: int, cells: int, shared_near: bool, near: np.dtype = np.int64) -> GroupAgents:
     """``capacity`` free slots on ``cells`` cells, to be filled."""
     records = zeros_aligned(capacity, GROUP_AGENT_DTYPE)
     records["nxt"] = -1
     records["pos"] = -1
     records["state"] = DEAD
-    return GroupAgents(**{name: records[name] for name in GROUP_PER_AGENT}, **empty_cells(cells, shared_near),
+    return GroupAgents(**{name: records[name] for name in GROUP_PER_AGENT}, **empty_cells(cells, shared_near, near),
                        counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64),
                        losses=np.zeros(3, np.int64), knobs=np.zeros(len(KNOB_NAMES)), book=np.zeros(4, np.int64))
 
 
 def grow(agents: GroupAgents, capacity: int) -> GroupAgents:
     """The same agents with room for ``capacity`` (new slots free, at the end)."""
-    bigger = empty_group_agents(capacity, len(agents.head), agents.near_cop is agents.near)
+    bigger = empty_group_agents(capacity, len(agents.head), agents.near_cop is agents.near, agents.near.dtype)
     n = len(agents.kind)
     for name in GROUP_PER_AGENT:
         getattr(bigger, name)[:n] = getattr(agents, name)

@@ -34,7 +34,7 @@ from qantar.engine.intergroup_state import (
     empty_group_agents,
     grow,
 )
-from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, QUIET, Config, make_vision
+from qantar.engine.state import BLOCK_SHIFT, CITIZEN, COP, QUIET, Config, make_vision, near_dtype
 from qantar.engine.world import SteeredNumbers, fill_uniform, make_config, place_agents, rebuild
 from qantar.errors import QantarInputError
 from qantar.rules import InterGroupParams, RuleSet, vision_offsets
@@ -81,7 +81,8 @@ class InterGroupWorld(SteeredNumbers):
         cit_cells, cop_cells = place_agents(params, rules, rng)
         n_cit, n_cop = len(cit_cells), len(cop_cells)
         n = n_cit + n_cop
-        a = empty_group_agents(n + params.cells, params.cells, config.shared_near)
+        a = empty_group_agents(n + params.cells, params.cells, config.shared_near,
+                               near_dtype(config.cit_vis.size, config.cop_vis.size))
         a.kind[n_cit:n] = COP
         a.state[:n] = QUIET
         a.pos[:n_cit] = cit_cells

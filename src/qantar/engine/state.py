@@ -15,9 +15,11 @@ Two caches spare the kernel from rescanning a vision on every turn (each is exac
 scan would find; tests/engine/test_invariants.py recounts them):
 ``near[c]`` = cops + (actives << 16) within the citizens' vision of cell c, and
 ``near_cop[c]`` = actives << 16 within the cops' vision (the same array when both visions
-are equal); updated when a cop moves or a citizen turns active or quiet. They are int64, so
-the actives' field cannot overflow (a vision of 45,000 cells may see more than 2^15 actives);
-the cops' 16 bits are checked when a world is built or given cops (``world.check_vision_counts``). ``free`` is a
+are equal); updated when a cop moves or a citizen turns active or quiet. They are uint32
+where no count can pass 16 bits (visions of up to 257 cells, ``near_dtype``), else int64,
+so that the actives' field cannot overflow (a vision of 45,000 cells may see more than 2^15
+actives); the cops' 16 bits are checked when a world is built or given cops
+(``world.check_vision_counts``). ``free`` is a
 bitmap of the cells with no blocker, one bit a cell, small enough to stay in cache for
 rule M's random tries.
 
@@ -89,8 +91,8 @@ class Agents(NamedTuple):
     flags: np.ndarray  # int16: bits such as PROVOCATEUR (scenarios; 0 in Epstein's model)
     head: np.ndarray  # int32 per cell: first (lowest id) agent on it, -1 if none
     cell: np.ndarray  # uint32 per cell: cops | actives << 8 | blockers << 16
-    near: np.ndarray  # int64 per cell: cops + actives << 16 in the citizens' vision
-    near_cop: np.ndarray  # int64 per cell: actives << 16 in the cops' vision (may be `near`)
+    near: np.ndarray  # uint32 or int64 (near_dtype) per cell: cops + actives << 16 in the citizens' vision
+    near_cop: np.ndarray  # the same type, per cell: actives << 16 in the cops' vision (may be `near`)
     free: np.ndarray  # uint64 bitmap: bit c set iff cell c has no blocker
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
@@ -141,7 +143,7 @@ class Config(NamedTuple):
     grievance_shift: float = 0.0  # added to every citizen's G (news, blackouts; 0 in Epstein's model)
 
 
-def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
+def empty_agents(n: int, cells: int, shared_near: bool, near: np.dtype = np.int64) -> Agents:
     """Agents for ``n`` agents on ``cells`` cells, all fields zero (``nxt`` -1), to be filled.
 
     The per-agent fields are views into one record array (see AGENT_DTYPE); filling them in
@@ -150,7 +152,7 @@ def empty_agents(n: int, cells: int, shared_near: bool) -> Agents:
     """
     records = zeros_aligned(n, AGENT_DTYPE)
     records["nxt"] = -1
-    return Agents(**{name: records[name] for name in PER_AGENT}, **empty_cells(cells, shared_near),
+    return Agents(**{name: records[name] for name in PER_AGENT}, **empty_cells(cells, shared_near, near),
                   counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), losses=np.zeros(3, np.int64),
                   knobs=np.zeros(len(KNOB_NAMES)))
 
@@ -177,19 +179,35 @@ def zeros_aligned(n: int, dtype: np.dtype, align: int = CACHE_LINE) -> np.ndarra
     return raw[start:start + n * dtype.itemsize].view(dtype)
 
 
-def empty_cells(cells: int, shared_near: bool) -> dict[str, np.ndarray]:
-    """The per-cell arrays (``head``, ``cell``, ``near``, ``near_cop``, ``free``), empty."""
-    near = np.zeros(cells, np.int64)
+def near_dtype(cit_vision_size: int, cop_vision_size: int) -> np.dtype:
+    """The ``near`` caches' type: uint32 where no count can pass its 16-bit field (at most
+    255 agents of a kind a cell, so visions of at most 257 cells), else int64.
+
+    Half the bytes a cell where it fits: the caches are read every turn and updated over a
+    vision at every cop move (docs/performance.md); wide visions keep the int64 fields.
+
+    Example:
+        >>> near_dtype(112, 112), near_dtype(149, 300)
+        (dtype('uint32'), dtype('int64'))
+    """
+    fits = FIELD_MASK * max(cit_vision_size, cop_vision_size) <= NEAR_COP_MASK
+    return np.dtype(np.uint32) if fits else np.dtype(np.int64)
+
+
+def empty_cells(cells: int, shared_near: bool, near: np.dtype = np.int64) -> dict[str, np.ndarray]:
+    """The per-cell arrays (``head``, ``cell``, ``near``, ``near_cop``, ``free``), empty;
+    ``near`` is the caches' type (``near_dtype``)."""
+    near_ = np.zeros(cells, near)
     return {
         "head": np.full(cells, -1, np.int32),
         "cell": np.zeros(cells, np.uint32),
-        "near": near,
-        "near_cop": near if shared_near else np.zeros(cells, np.int64),
+        "near": near_,
+        "near_cop": near_ if shared_near else np.zeros(cells, near),
         "free": np.zeros((cells + 63) // 64, np.uint64),
     }
 
 
-def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool) -> Agents:
+def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool, near: np.dtype = np.int64) -> Agents:
     """Agents with the given per-agent fields (the others zero, ``nxt`` -1).
 
     Example:
@@ -197,7 +215,7 @@ def make_agents(per_agent: dict[str, np.ndarray], cells: int, shared_near: bool)
         >>> a.pos.tolist(), a.nxt.tolist(), a.head.shape
         ([3, 5], [-1, -1], (9,))
     """
-    agents = empty_agents(len(per_agent["kind"]), cells, shared_near)
+    agents = empty_agents(len(per_agent["kind"]), cells, shared_near, near)
     for name, values in per_agent.items():
         getattr(agents, name)[:] = values
     return agents

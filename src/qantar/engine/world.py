@@ -43,6 +43,7 @@ from qantar.engine.state import (
     empty_agents,
     make_agents,
     make_vision,
+    near_dtype,
 )
 from qantar.errors import QantarInputError
 from qantar.rules import Params, RuleSet, vision_offsets
@@ -114,6 +115,8 @@ def rebuild(agents, config: Config) -> None:
     """``kernels.rebuild_cells`` after ``check_vision_counts``: every build, and every change
     of the agents between steps, goes through here."""
     check_vision_counts(int(np.count_nonzero(agents.kind == COP)), config)
+    if agents.near.dtype != np.int64 and near_dtype(config.cit_vis.size, config.cop_vis.size) != agents.near.dtype:
+        raise ValueError("near caches too narrow for these visions")  # visions are fixed when a world is built
     kernels.rebuild_cells(agents, config)
 
 
@@ -240,7 +243,8 @@ class World(SteeredNumbers):
         config = make_config(params, rules)
         cit_cells, cop_cells = place_agents(params, rules, rng)
         n_cit, n_cop = len(cit_cells), len(cop_cells)
-        agents = empty_agents(n_cit + n_cop, params.cells, config.shared_near)
+        agents = empty_agents(n_cit + n_cop, params.cells, config.shared_near,
+                              near_dtype(config.cit_vis.size, config.cop_vis.size))
         agents.kind[n_cit:] = COP
         agents.pos[:n_cit] = cit_cells
         agents.pos[n_cit:] = cop_cells
@@ -350,7 +354,7 @@ class World(SteeredNumbers):
         """Swap in new per-agent arrays and recompute the cell lists and counts from them
         (the arrests made so far carry over)."""
         kept = {name: getattr(self.agents, name).copy() for name in ("arrests", "losses", "knobs")}
-        self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near)
+        self.agents = make_agents(per_agent, self.params.cells, self.config.shared_near, self.agents.near.dtype)
         for name, values in kept.items():
             getattr(self.agents, name)[:] = values
         rebuild(self.agents, self.config)
