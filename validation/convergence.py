@@ -158,15 +158,16 @@ def write_page(args) -> None:
         "| runs | " + " | ".join(str(len(kept[s])) for s in scales) + " |\n" + \
         "| seconds a run (median) | " + " | ".join(f"{np.median([r['seconds'] for r in kept[s]]):.1f}"
                                                    for s in scales) + " |"
-    missing = {s: [name for name, ok in zip([t.name for t in scenario.targets], agreement[s]) if not ok] for s in scales if s != finest}
+    names = [t.name for t in scenario.targets]
+    missing = {s: [n for n, ok in zip(names, agreement[s]) if not ok] for s in scales if s != finest}
+    commits = ", ".join(sorted({r.get("commit") or "?" for runs in kept.values() for r in runs}))
+    kept_in = RESULTS.relative_to(ROOT) if RESULTS.is_relative_to(ROOT) else RESULTS
     lines = [
         "# kazakhstan-2022: convergence over people per agent",
         "",
         f"Made by `python validation/convergence.py {' '.join(args.command)}` (qantar {__version__}, runs made at "
-        f"commit {', '.join(sorted({r.get('commit') or '?' for runs in kept.values() for r in runs}))}, page at "
-        f"{git_commit()}, Python {platform.python_version()}), from the runs kept in "
-        f"`{RESULTS.relative_to(ROOT) if RESULTS.is_relative_to(ROOT) else RESULTS}/` (one JSON a run: its measures and "
-        "national participants).",
+        f"commit {commits}, page at {git_commit()}, Python {platform.python_version()}), from the runs kept in "
+        f"`{kept_in}/` (one JSON a run: its measures and national participants).",
         "",
         "The built-in scenario as shipped, at each scale (people per agent) with the same seeds "
         f"(`SeedSequence({kept[finest][0]['entropy']}).spawn(n)`). Each cell is the ensemble's value of a target "

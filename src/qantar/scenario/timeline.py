@@ -115,18 +115,18 @@ class Action:
     step: int
     event: str
     region: str
-    kind: str  # hardship (value2: share), legitimacy_add/set, officers(_set), arrest_constant_set, emergency_on/off, curfew
-    # (value: share), shutdown_on/off, troops, provocateurs_on/off, lethal_on/off
+    kind: str  # hardship, hardship_share (value2: the share reached), legitimacy_add/set, officers(_set),
+    # arrest_constant_set, emergency_on/off, curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
+    # lethal_on/off
     value: float = 0.0
     value2: float = 0.0
 
     def apply(self, c: Controls) -> None:
         """Change the controls as this action says."""
         if self.kind == "hardship":
-            if self.value2 < 1.0:
-                c.partial_offsets[self.value2] = c.partial_offsets.get(self.value2, 0.0) + self.value
-            else:
-                c.hardship_offset += self.value
+            c.hardship_offset += self.value
+        elif self.kind == "hardship_share":
+            c.partial_offsets[self.value2] = c.partial_offsets.get(self.value2, 0.0) + self.value
         elif self.kind == "legitimacy_add":
             c.legitimacy = min(1.0, max(0.0, c.legitimacy + self.value))
         elif self.kind == "legitimacy_set":
@@ -310,7 +310,8 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 shift = region_clock_shift(scenario, r) if e.name in local else dt.timedelta(0)
                 times = ramp_times(scenario, e.at + shift, e.ramp_hours)  # step starts on the scenario's clock
                 for when in times:
-                    add(when - shift, e.name, r, "hardship", e.by_region.get(r, e.add) / len(times), e.share)
+                    add(when - shift, e.name, r, "hardship" if e.share >= 1.0 else "hardship_share",
+                        e.by_region.get(r, e.add) / len(times), e.share)
         elif isinstance(e, LegitimacyEvent):
             for r in regions:
                 add(e.at, e.name, r, "legitimacy_add" if e.add is not None else "legitimacy_set",
