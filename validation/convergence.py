@@ -156,6 +156,8 @@ def write_page(args) -> None:
     timing = "| people per agent | " + " | ".join(f"{s:g}" for s in scales) + " |\n" + rule + "\n" + \
         "| agents | " + " | ".join(f"{kept[s][0]['agents']:,}" for s in scales) + " |\n" + \
         "| runs | " + " | ".join(str(len(kept[s])) for s in scales) + " |\n" + \
+        "| threads a run | " + " | ".join(", ".join(str(t) for t in sorted({r.get("threads", 1) for r in kept[s]}))
+                                          for s in scales) + " |\n" + \
         "| seconds a run (median) | " + " | ".join(f"{np.median([r['seconds'] for r in kept[s]]):.1f}"
                                                    for s in scales) + " |"
     names = [t.name for t in scenario.targets]
