@@ -251,9 +251,9 @@ def partial_hardship(scenario: Scenario) -> bool:
 
 def exposure_ranks(n: int, rng: np.random.Generator) -> np.ndarray:
     """Rule Exposure: each of a region's ``n`` citizens' exposure rank, (k + 0.5) / n for a
-    random order k: an event of share s reaches the citizens ranked below s, round(s n) of
-    them (half to even), the same ones for every event of that share, and those of a smaller
-    share among them. Drawn once, from the world's stream after its hardship and risk draws,
+    random order k: an event of share s reaches the citizens ranked below s, s n of them
+    rounded with halves down (ceil(s n - 1/2)), the same ones for every event of that share,
+    and those of a smaller share among them. Drawn once, from the world's stream after its hardship and risk draws,
     and only for scenarios with such an event (the others' runs are unchanged).
 
     Example:
@@ -261,6 +261,8 @@ def exposure_ranks(n: int, rng: np.random.Generator) -> np.ndarray:
         >>> int((ranks < 0.3).sum()), int((ranks < 1.0).sum()), bool(set(np.flatnonzero(ranks < 0.1))
         ...                                                            <= set(np.flatnonzero(ranks < 0.3)))
         (3, 10, True)
+        >>> int((exposure_ranks(6, np.random.default_rng(0)) < 0.25).sum())   # 1.5: halves down
+        1
     """
     return (rng.permutation(n) + 0.5) / n
 
