@@ -14,7 +14,7 @@ Seeds: the run's seed is a ``SeedSequence``; region k's world gets its k-th chil
 and the whole run, is reproducible on its own, and the same seed object gives the same run.
 
 Example:
-    >>> from qantar.scenario.schema import Scenario
+    >>> from qantar.scenario.schema import HardshipEvent, Scenario
     >>> s = Scenario.model_validate({"name": "two", "start": "2022-01-01T00:00:00", "days": 2, "scale": 50,
     ...     "regions": [{"name": "A", "population": 20000, "police_per_100k": 400},
     ...                 {"name": "B", "population": 10000, "police_per_100k": 400}]})
@@ -48,7 +48,7 @@ from qantar.rules.mechanisms import (
     people_killed,
 )
 from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
-from qantar.scenario.schema import Scenario
+from qantar.scenario.schema import HardshipEvent, Scenario
 from qantar.scenario.schedule import set_cops
 from qantar.scenario.timeline import Controls, apply_due, compile_timeline, time_of
 
@@ -246,7 +246,7 @@ def feedback_on(scenario: Scenario) -> bool:
 
 def partial_hardship(scenario: Scenario) -> bool:
     """Whether a hardship event of the scenario reaches only a share of the citizens."""
-    return any(getattr(e, "share", 1.0) < 1.0 for e in scenario.events if e.type == "hardship")
+    return any(isinstance(e, HardshipEvent) and e.share < 1.0 for e in scenario.events)
 
 
 def exposure_ranks(n: int, rng: np.random.Generator) -> np.ndarray:
