@@ -102,6 +102,34 @@ def test_scenario_knobs_lethal_force_clashes_defection(rules, join):
     assert min(ref.losses) > 0, ref.losses
 
 
+@pytest.mark.parametrize("rules", RULES)
+def test_restraint_agrees_and_holds_arrests_back(rules):
+    """Rule Restraint: a cop with actives in sight holds back with hold_back_probability
+    (one draw after the clash's, before the arrestee's index). The kernel and the reference
+    agree with it on, mixed with clashes and lethal force; and it does hold back: fewer
+    arrests than the same world without it, and none at probability 1."""
+    params = Params(width=14, height=14, citizen_vision=2, cop_vision=2, legitimacy=0.3, cop_density=0.06,
+                    citizen_density=0.6, max_jail_term=6)
+    knobs = {"hold_back_probability": 0.8, "clash_ratio": 0.5, "clash_probability": 0.05,
+             "lethal_probability": 0.2}
+    world = World.build(params, rule_set(rules), seed=5)
+    ref = ReferenceWorld.from_world(world)
+    for t in range(1, 13):
+        if t == 2:
+            for target in (world, ref):
+                target.set_knobs(**knobs)
+        world.run(1)
+        ref.step()
+        assert_same(world, ref, t)
+    arrests = {}
+    for hold_back in (0.0, 0.8, 1.0):
+        w = World.build(params, rule_set(rules), seed=5)
+        w.set_knobs(hold_back_probability=hold_back)
+        w.run(12)
+        arrests[hold_back] = int(w.agents.arrests[0])
+    assert arrests[0.0] > arrests[0.8] > arrests[1.0] == 0, arrests
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     params=small_params(),

@@ -69,6 +69,38 @@ def test_police_emergency_and_curfew_act_in_their_hours():
     assert sorted(set(hours)) == [0, 1, 2, 3, 4, 5, 22, 23]  # the steps starting 22:00-05:00
 
 
+def test_restraint_holds_arrests_back_until_an_emergency_sets_its_own_rate():
+    """Rule Restraint: with [restraint] arrest_rate 0.05, cops arrest far fewer than at the
+    default 1 while protest is the same; an emergency with arrest_rate 1 ends the restraint
+    in its region from its step, and only there."""
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.5)
+    soe = event(name="soe", type="emergency", at="2022-01-02T00:00:00", regions=["A"], arrest_rate=1.0)
+    detained = 3  # column "detained" (cumulative)
+    free = run_scenario(tiny(events=[shock]), 4)
+    held = run_scenario(tiny(events=[shock], restraint={"arrest_rate": 0.05}), 4)
+    ended = run_scenario(tiny(events=[shock, soe], restraint={"arrest_rate": 0.05}), 4)
+    day = step_at(tiny(), dt.datetime(2022, 1, 2))  # the first step of 2 January (hourly steps)
+    for r in (0, 1):
+        assert held.counts[r, day, detained] * 5 < free.counts[r, day, detained], (r, held.counts[r, day])
+    assert np.array_equal(ended.counts[:, :day], held.counts[:, :day])  # the same run until the emergency
+    gain = lambda run, r: run.counts[r, -1, detained] - run.counts[r, day, detained]  # noqa: E731
+    assert gain(ended, 0) > 3 * gain(held, 0)  # A: no restraint under the emergency
+    assert gain(ended, 1) < gain(free, 1) / 3  # B: still held back
+
+
+def test_participation_scales_a_regions_grievance_and_only_its_own():
+    """Rule Participation: region B at participation 0.5 has half the mean grievance it has
+    at 1, news included, and protests less; A's run is the same up to B's news."""
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.3)  # G up to 0.135 > T
+    regions = [{"name": "A", "population": 8000, "police_per_100k": 500},
+               {"name": "B", "population": 6000, "police_per_100k": 500, "participation": 0.5}]
+    full = run_scenario(tiny(events=[shock], news={"gain": 0.02}), 2)
+    half = run_scenario(tiny(events=[shock], news={"gain": 0.02}, regions=regions), 2)
+    assert np.allclose(half.grievance[1, :2], full.grievance[1, :2] / 2)  # before any news differs
+    assert np.array_equal(half.grievance[0, :2], full.grievance[0, :2])
+    assert half.counts[1, :, 1].max() < full.counts[1, :, 1].max() / 2
+
+
 def test_ensemble_seeds_are_spawned():
     s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
     runs = run_ensemble(s, 3, entropy=9, workers=1)

@@ -67,7 +67,7 @@ class GroupAgents(NamedTuple):
     counts: np.ndarray  # int64[3]: living citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far
     losses: np.ndarray  # int64[3]: as Model I's (scenarios' lethal force and defection)
-    knobs: np.ndarray  # float64[6]: as Model I's (all off in Model II)
+    knobs: np.ndarray  # float64[len(KNOB_NAMES)]: as Model I's (all off in Model II)
     book: np.ndarray  # int64[4]: see BOOK_*
 
 

@@ -14,7 +14,7 @@ rule M draws a cell of the vision until it hits an empty one, at most MOVE_TRIES
 then (all missed) one among the empty cells if any; rule C, for a cop with actives in
 sight, draws one of them, then rule J draws the term (no draw for a life term). The
 scenarios' mechanisms, when on, add: defection's u at the start of a cop's turn, a clash's
-u before the arrestee's index, lethal force's u after it (docs/model.md).
+u then restraint's u before the arrestee's index, lethal force's u after it (docs/model.md).
 
 Speed (see docs/performance.md): on big worlds agents are visited in random order, so
 memory latency sets the pace; on small ones, rule M's tries and the cache updates do. The
@@ -41,6 +41,7 @@ from qantar.engine.state import (
     K_DEFECT_JOIN,
     K_DEFECT_P,
     K_DEFECT_RATIO,
+    K_HOLD_BACK,
     K_LETHAL,
     SECURITY_KILLED,
     ACTIVE_SHIFT,
@@ -468,11 +469,13 @@ def draw_jail_term(cfg, rng):
 def arrest_rule(a, i, cfg, rng):
     """Rule C for cop i: arrest one random active in vision (the r-th in canonical order).
 
-    Scenarios add two things (``a.knobs``; both off in Epstein's model, and then no extra
+    Scenarios add three things (``a.knobs``; all off in Epstein's model, and then no extra
     draw is made): a clash (``clash_probability`` > 0): where the actives in sight exceed ``clash_ratio``
-    times the cops around, the cop is killed with that probability, before it acts; and
-    lethal force (``lethal_probability`` > 0): the enforcement kills the active instead of
-    arresting it with that probability.
+    times the cops around, the cop is killed with that probability, before it acts;
+    restraint (``hold_back_probability`` > 0, rule Restraint): a cop that survives holds
+    back, arresting nobody this turn, with that probability; and lethal force
+    (``lethal_probability`` > 0): the enforcement kills the active instead of arresting it
+    with that probability.
     """
     pos = a.pos[i]
     actives = a.near_cop[pos] >> NEAR_ACTIVE_SHIFT
@@ -483,6 +486,8 @@ def arrest_rule(a, i, cfg, rng):
             leave_grid(a, i, cfg)
             a.losses[SECURITY_KILLED] += 1
             return
+    if a.knobs[K_HOLD_BACK] > 0.0 and draw_uniform(rng) < a.knobs[K_HOLD_BACK]:
+        return
     v = cfg.cop_vis
     r = draw_index(rng, actives)
     c, r = _nth(a.cell, np.int64(pos), v.dy, v.lo, v.hi, cfg.width, cfg.height, r, ACTIVE_SHIFT, False)

@@ -69,6 +69,7 @@ class ReferenceWorld:
         self.defection_probability = self.defection_ratio = 0.0
         self.defect_to_join = False
         self.curfew_share = 0.0
+        self.hold_back_probability = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -152,7 +153,8 @@ class ReferenceWorld:
         self.state[i] = ACTIVE if is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold) else QUIET
 
     def enforce(self, i: int) -> None:
-        """Rule C and J: arrest a random active in vision and draw its term."""
+        """Rules C and J (with the scenarios' clashes, restraint and lethal force): arrest a
+        random active in vision and draw its term."""
         cells = self.cells_in_vision(self.pos[i], self.params.cop_vision)
         suspects = [j for c in cells for j in self.agents_at(c) if self.is_active_citizen(j)]
         if not suspects:
@@ -162,6 +164,8 @@ class ReferenceWorld:
                 self.remove(i)
                 self.losses[1] += 1
                 return
+        if self.hold_back_probability > 0 and draw_uniform(self.rng) < self.hold_back_probability:
+            return  # rule Restraint: this cop arrests nobody this turn
         target = suspects[draw_index(self.rng, len(suspects))]
         if self.lethal_probability > 0 and draw_uniform(self.rng) < self.lethal_probability:
             dest = self.pos[target]

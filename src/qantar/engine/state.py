@@ -46,8 +46,8 @@ CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED = 0, 1, 2
 #: in an array rather than in ``Config``: seven more Config fields cost a quarter of the
 #: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
 KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
-              "defection_ratio", "defect_to_join", "curfew_share")
-K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW = range(7)
+              "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability")
+K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK = range(8)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
 #: Fields of the ``near`` caches (int64): cops in the low 16 bits, actives above them.
@@ -97,7 +97,7 @@ class Agents(NamedTuple):
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
     losses: np.ndarray  # int64[3]: civilians killed, security killed, cops defected (cumulative)
-    knobs: np.ndarray  # float64[7]: the scenario mechanisms' settings (KNOB_NAMES)
+    knobs: np.ndarray  # float64[8]: the scenario mechanisms' settings (KNOB_NAMES)
 
 
 class Vision(NamedTuple):

@@ -45,6 +45,7 @@ from qantar.rules.mechanisms import (
     link_matrix,
     news_memory,
     news_received,
+    participating,
     people_killed,
 )
 from qantar.scenario.build import agents_for, draw, officers, region_params, scenario_rules
@@ -78,6 +79,7 @@ class RegionWorld:
     scale: float
     knobs: dict  # the region's fixed mechanism settings (clashes, defection)
     fed_back: bool  # legitimacy feedback on: NewsWire sets L every step, sync leaves it
+    participation: float = 1.0  # rule Participation: grievance times this (Region.participation)
     _mean_h: tuple = (None, 0.0)  # (what it was computed for, mean H of the living citizens)
 
     def mean_grievance(self) -> float:
@@ -128,9 +130,10 @@ class RegionWorld:
         if w.params.movement != moving:
             w.set_movement(moving)
         w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
-                    **self.knobs)
+                    hold_back_probability=1.0 - c.arrest_rate, **self.knobs)
         self.sync_provocateurs()
-        w.agents.hardship[self.citizens] = np.clip(self.base_hardship + self.offsets(), 0.0, 1.0)
+        w.agents.hardship[self.citizens] = participating(np.clip(self.base_hardship + self.offsets(), 0.0, 1.0),
+                                                         self.participation)
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
         try:
@@ -226,6 +229,7 @@ class NewsWire:
         killed_share = counts_now[:, COL_CIVILIANS_KILLED] / np.maximum(1.0, self.citizens)
         shifts = grievance_shift(news, p.gain, channel, anger) + backlash_shift(killed_share, self.backlash)
         for r, shift in zip(self.regions, shifts):
+            shift = participating(shift, r.participation)
             if r.world.config.grievance_shift != shift:
                 r.world.set_grievance_shift(float(shift))
         if self.fed_back:
@@ -280,11 +284,12 @@ def build_regions(scenario: Scenario, seed, threads: int = 1) -> list[RegionWorl
         a.hardship[citizens] = draw(region.hardship or scenario.model.hardship, a.hardship[citizens], world.rng)
         a.risk_aversion[citizens] = draw(region.risk_aversion or scenario.model.risk_aversion,
                                          a.risk_aversion[citizens], world.rng)
-        controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region))
+        controls = Controls(hardship_offset=0.0, legitimacy=world.params.legitimacy, officers=officers(region),
+                            base_arrest_rate=scenario.restraint.arrest_rate)
         ranks = exposure_ranks(len(citizens), world.rng) if partial_hardship(scenario) else None
         region_world = RegionWorld(region.name, world, controls, citizens, a.hardship[citizens].copy(), ranks,
                                    world.params.arrest_constant, world.params.movement, scenario.scale,
-                                   region_knobs(scenario, region.name), feedback_on(scenario))
+                                   region_knobs(scenario, region.name), feedback_on(scenario), region.participation)
         region_world.sync()
         return region_world
 

@@ -62,6 +62,20 @@ def grievance_shift(news: np.ndarray, gain: float, channel: np.ndarray, anger: n
     return gain * channel * news + anger
 
 
+def participating(grievance_part, participation: float):
+    """Rule Participation: in a region of ``participation`` p, each part of a citizen's
+    grievance (its hardship after events, and the news, anger and backlash added to it) is
+    p times the region's own, so G = p [H (1 - L) + shift]. Why: the rest of a unit, its
+    small towns and villages, protest less than its cities (1: as a city; a fitted value,
+    the sources give none).
+
+    Example:
+        >>> participating(np.array([0.4, 0.1]), 0.5).tolist()
+        [0.2, 0.05]
+    """
+    return participation * grievance_part
+
+
 def backlash_shift(killed_share: np.ndarray, per_share: float) -> np.ndarray:
     """Rule Backlash: the grievance a region's citizens add for the killings they know of:
     ``per_share`` x the share of its citizens killed so far (after Bennett 2008)."""

@@ -87,6 +87,8 @@ class Region(Strict):
     hardship: Distribution | None = Field(None, description="default: the model's")
     risk_aversion: Distribution | None = Field(None, description="default: the model's")
     source: str | None = Field(None, description="id of the source of population and police")
+    participation: float = Field(1.0, gt=0, le=1, description="rule Participation: its citizens' grievance times "
+                                 "this (a unit's small towns and villages, which protest less than its cities)")
     utc_offset: float | None = Field(None, ge=-12, le=14, description="its local time zone, hours from UTC (curfew "
                                      "hours are local); default: the scenario's")
     lat: float | None = Field(None, ge=-90, le=90, description="latitude of its centre, degrees north (for maps)")
@@ -129,6 +131,15 @@ class News(Strict):
     own: float = Field(0.0, ge=0, le=1)
     linked: float = Field(1.0, ge=0, le=1)
     national: float = Field(0.0, ge=0, le=1)
+
+
+class Restraint(Strict):
+    """Rule Restraint: police who hold back. Outside a state of emergency a cop with actives
+    in sight acts (arrests one, or fires under lethal force) with probability ``arrest_rate``
+    per turn, and otherwise lets them be; an emergency may set its own rate. 1: always, as
+    in Epstein's model (no draw)."""
+
+    arrest_rate: float = Field(1.0, gt=0, le=1, description="chance per turn that a cop with actives in sight acts")
 
 
 class Clashes(Strict):
@@ -348,12 +359,15 @@ class ProvocateursEvent(EventBase):
 
 class EmergencyEvent(EventBase):
     """A state of emergency from ``at`` to ``until``: the arrest constant times
-    ``arrest_factor``; with ``curfew`` = [from hour, to hour], citizens do not move in those
+    ``arrest_factor``, and with ``arrest_rate`` police held back less (or more; rule
+    Restraint); with ``curfew`` = [from hour, to hour], citizens do not move in those
     hours (cops patrol where the rule set says cops move when movement is off)."""
 
     type: Literal["emergency"]
     until: dt.datetime | None = None
     arrest_factor: float = Field(1.0, ge=1)
+    arrest_rate: float | None = Field(None, gt=0, le=1, description="rule Restraint's rate under this emergency; "
+                                      "default: the [restraint] table's")
     curfew: tuple[int, int] | None = None
 
     @model_validator(mode="after")
@@ -478,6 +492,7 @@ class Scenario(Strict):
     rule_overrides: dict[str, object] = Field(default_factory=dict)
     model: Model = Model()
     news: News = News()
+    restraint: Restraint = Restraint()
     clashes: Clashes = Clashes()
     defection: Defection = Defection()
     backlash: Backlash = Backlash()

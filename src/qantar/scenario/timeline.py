@@ -72,6 +72,14 @@ class Controls:
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
     troops: float = 0.0  # foreign troops present (people)
     partial_offsets: dict[float, float] = field(default_factory=dict)  # share: offset of the events of that share
+    base_arrest_rate: float = 1.0  # rule Restraint outside emergencies (the [restraint] table)
+    arrest_rates: dict[str, float] = field(default_factory=dict)  # emergency with its own rate: that rate
+
+    @property
+    def arrest_rate(self) -> float:
+        """Rule Restraint: chance per turn that a cop with actives in sight acts; under
+        emergencies that set one, the largest of their rates, else the base rate."""
+        return max(self.arrest_rates.values(), default=self.base_arrest_rate)
 
     @property
     def provocateur_people(self) -> float:
@@ -116,7 +124,7 @@ class Action:
     event: str
     region: str
     kind: str  # hardship, hardship_share (value2: the share reached), legitimacy_add/set, officers(_set),
-    # arrest_constant_set, emergency_on/off, curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
+    # arrest_constant_set, emergency_on/off (value2: its arrest rate, 0: none of its own), curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
     # lethal_on/off
     value: float = 0.0
     value2: float = 0.0
@@ -139,8 +147,11 @@ class Action:
             c.arrest_constant = self.value
         elif self.kind == "emergency_on":
             c.emergencies[self.event] = self.value
+            if self.value2 > 0:  # the emergency's own arrest rate (rule Restraint)
+                c.arrest_rates[self.event] = self.value2
         elif self.kind == "emergency_off":
             c.emergencies.pop(self.event, None)
+            c.arrest_rates.pop(self.event, None)
         elif self.kind == "curfew":
             if self.value > 0:
                 c.curfews[self.event] = self.value
@@ -339,7 +350,7 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
         elif isinstance(e, EmergencyEvent):
             until = e.until or scenario.end
             for r in regions:
-                add(e.at, e.name, r, "emergency_on", e.arrest_factor)
+                add(e.at, e.name, r, "emergency_on", e.arrest_factor, e.arrest_rate or 0.0)
                 add(until, e.name, r, "emergency_off")
                 if e.curfew:
                     shift = region_clock_shift(scenario, r)  # curfew hours are the region's local hours
