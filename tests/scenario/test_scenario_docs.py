@@ -14,6 +14,7 @@ def test_the_documented_example_loads_and_runs(tmp_path):
     path = tmp_path / "two-cities.toml"
     path.write_text(example)
     scenario = load_scenario(str(path), without=["emergency"])
-    assert scenario.region_names == ["Capital", "Port"] and [e.name for e in scenario.events] == ["fuel-price"]
+    assert scenario.region_names == ["Capital", "Port", "Countryside"] and [e.name for e in scenario.events] == ["fuel-price"]
+    assert scenario.restraint.arrest_rate == 0.2 and scenario.regions[2].participation == 0.5
     run = run_scenario(load_scenario(str(path)), seed=0)
-    assert run.counts.shape == (2, 5 * 4 + 1, 7)
+    assert run.counts.shape == (3, 5 * 4 + 1, 7)
