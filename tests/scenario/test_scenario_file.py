@@ -28,6 +28,30 @@ def test_builtin_kazakhstan_loads_with_its_regions():
     assert west.lon < east.lon and 40 < west.lat < 56
 
 
+def test_builtin_kazakhstan_is_the_whole_country():
+    """Every first-level unit of January 2022 is there: its cities with reported protest as
+    regions of their own, the rest of its people as one more region, the regions of each
+    unit summing to its people (units.unit_people) and the country to the census total;
+    the links join regions that exist, every region to at least one other."""
+    from qantar.scenario.units import kazakhstan_units, unit_people
+
+    table = kazakhstan_units()
+    people = unit_people(table)
+    s = load_scenario("kazakhstan-2022")
+    by_unit: dict[str, int] = {}
+    for r in s.regions:
+        by_unit[r.unit] = by_unit.get(r.unit, 0) + r.population
+    assert by_unit == people
+    assert sum(r.population for r in s.regions) == table["census"]["total"] == 19186015
+    cities = {c["name"] for c in table["cities"]}
+    assert cities <= set(s.region_names)
+    rests = [r for r in s.regions if r.name not in cities]
+    assert len(rests) == 14 and all(r.unit in people for r in rests)
+    assert len({r.participation for r in rests}) == 1  # one fitted factor for the rest of every unit
+    linked = {n for lk in s.links for n in lk.between}
+    assert linked == set(s.region_names)
+
+
 @pytest.mark.parametrize("change, expected", [
     (("days = 2", "days = -2"), "days: Input should be greater than 0"),
     (("population = 10000", "population = -5"), "regions[0] (A).population: Input should be greater than 0"),

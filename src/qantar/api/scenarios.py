@@ -5,7 +5,7 @@ Example:
     ['kazakhstan-2022']
     >>> d = describe_scenario("kazakhstan-2022")
     >>> len(d.regions), d.events[0]["name"], d.paths["scale"] > 0
-    (11, 'lpg-price', True)
+    (26, 'lpg-price', True)
 """
 
 from __future__ import annotations
