@@ -80,9 +80,11 @@ def screen() -> list[dict]:
 BEST = lhs.OUT / "kazakhstan-2022-abc-best.json"
 
 
-def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrating") -> None:
-    """ABC-SMC of the built-in over ``parameters`` into ``folder`` with a progress bar; exit
-    130 after a Ctrl-C (the complete generations are kept, the same command continues)."""
+def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrating",
+                    fixed: list[str] | None = None) -> None:
+    """ABC-SMC of the built-in over ``parameters`` (with the ``fixed`` assignments) into
+    ``folder`` with a progress bar; exit 130 after a Ctrl-C (the complete generations are
+    kept, the same command continues)."""
     from qantar.experiments.abc_smc import calibrate
 
     started = time.perf_counter()
@@ -93,7 +95,7 @@ def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrat
             progress.update(task, description=f"{label}: generation {t} ({evaluated} runs)", completed=accepted,
                             total=n)
 
-        result = calibrate(lhs.SCENARIO, parameters, folder, population=args.population,
+        result = calibrate(lhs.SCENARIO, parameters, folder, fixed=fixed, population=args.population,
                            generations=args.generations, max_simulations=args.max_runs, entropy=args.entropy,
                            on_progress=on_progress)
     print(f"{label}: {len(result.generations)} generations, {time.perf_counter() - started:.0f} s"

@@ -15,6 +15,12 @@ Structures:
   emergency (a low arrest constant, multiplied under the emergencies: about 20 detained by
   4 January, thousands after 6 January), and the toll's two probabilities free.
 
+- ``country``: the whole country (the rest of each unit protesting less by one fitted
+  factor, rule Participation), exposure and the ramp as above, police who hold back (rule
+  Restraint: an arrest rate before the emergencies and another under them), the order to
+  fire's probability and the toll's two probabilities. Fitted at ``--scale`` people an agent
+  (``scale`` is then a fixed assignment of the calibration and of every judged run).
+
 Each calibration is kept in ``validation/results/structures/NAME/`` (resumable: the same
 command continues it); the page is ``docs/validation/kazakhstan-2022-structures.md``.
 
@@ -82,6 +88,27 @@ STRUCTURES["exposure-ramp-restraint"] = STRUCTURES["exposure-ramp"] + [
 ]
 
 
+#: The regions that are the rest of a unit (rule Participation), from the built-in's file.
+REST_REGIONS = tuple(r.name for r in load_scenario(lhs.SCENARIO).regions
+                     if r.name.endswith("-rest") or r.name.endswith("-Region"))
+STRUCTURES["country"] = [p for p in STRUCTURES["exposure-ramp"] if p.name not in ("lpg_aktau", "csto_legitimacy")] + [
+    Parameter("lpg_mangystau", ("events.lpg-price.by_region.Aktau", "events.lpg-price.by_region.Mangystau-Region-rest"),
+              0.01, 0.6, log=True, note="hardship added in Aktau and the rest of Mangystau"),
+    Parameter("participation", tuple(f"regions.{r}.participation" for r in REST_REGIONS), 0.05, 1.0, log=True,
+              note="grievance in the rest of each unit, times (rule Participation)"),
+    Parameter("arrest_rate", ("restraint.arrest_rate",), 0.001, 1.0, log=True,
+              note="chance a turn that a cop with actives in sight acts, before the emergencies (rule Restraint)"),
+    Parameter("emergency_arrest_rate", tuple(f"events.{e}.arrest_rate" for e in lhs.EMERGENCIES), 0.01, 1.0,
+              log=True, note="the same under the states of emergency"),
+    Parameter("lethal_probability", ("events.lethal-force.probability",), 0.005, 0.5, log=True,
+              note="an enforcement kills instead of arresting, from 7 Jan"),
+    Parameter("civilian_death", ("casualties.civilian_death_probability",), 0.005, 1.0, log=True,
+              note="each person of a civilian agent shot dies with it"),
+    Parameter("security_death", ("casualties.security_death_probability",), 0.005, 1.0, log=True,
+              note="each officer of a cop agent overrun dies with it"),
+]
+
+
 def use_folders(results: Path, page: Path) -> None:
     """Keep the calibrations in ``results`` and write ``page``."""
     global RESULTS, PAGE
@@ -92,10 +119,16 @@ def calibrate_structure(name: str, args) -> None:
     """One structure's ABC-SMC, ``--population`` particles or 10 a parameter."""
     settings = argparse.Namespace(**vars(args))
     settings.population = args.population or 10 * len(STRUCTURES[name])
-    calibrate_shown(STRUCTURES[name], RESULTS / name, settings, label=name)
+    calibrate_shown(STRUCTURES[name], RESULTS / name, settings, label=name, fixed=fixed_of(args))
+
+
+def fixed_of(args) -> list[str]:
+    """The assignments every run of this script makes: the scale, when one is given."""
+    return [f"scale={args.scale:g}"] if args.scale else []
 
 
 def verdicts(assignments: list[str], seeds: int) -> tuple[list[dict], float]:
+    """The ensemble's verdicts, target by target, and the seconds it took."""
     started = time.perf_counter()
     sc = load_scenario(lhs.SCENARIO, assignments)
     runs = run_ensemble(sc, seeds, 0)
@@ -114,13 +147,13 @@ def judge_structure(name: str, args) -> dict:
     manifest, table = read_posterior(RESULTS / name)
     rows = sorted(table.to_pylist(), key=lambda r: r["distance"])[:args.top]
     names = [p.name for p in parameters]
-    top = reevaluate(lhs.SCENARIO, parameters, [],
+    top = reevaluate(lhs.SCENARIO, parameters, fixed_of(args),
                      [Evaluated(r["generation"], {n: r[n] for n in names}, [], {}, r["distance"]) for r in rows],
                      args.top_seeds, args.entropy)
     if top is None:  # a Ctrl-C during the fresh runs
         raise SystemExit(130)
     chosen = top[0]
-    assignments = [a for p in parameters for a in p.assignments(chosen.values[p.name])]
+    assignments = fixed_of(args) + [a for p in parameters for a in p.assignments(chosen.values[p.name])]
     judged, seconds = verdicts(assignments, args.seeds)
     return {"structure": name, "values": chosen.values, "score": chosen.score, "assignments": assignments,
             "generations": len(manifest.get("generations", [])) or None, "verdicts": judged,
@@ -177,6 +210,7 @@ def main() -> None:
     ap.add_argument("--top-seeds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--entropy", type=int, default=2022)
+    ap.add_argument("--scale", type=float, default=None, help="people an agent (default: the built-in's)")
     ap.add_argument("--stage", choices=["calibrate", "judge", "all"], default="all")
     ap.add_argument("--results", type=Path, default=RESULTS, help="where the calibrations are kept")
     ap.add_argument("--page", type=Path, default=PAGE, help="the page written")
@@ -187,7 +221,7 @@ def main() -> None:
         for name in args.structures:
             calibrate_structure(name, args)
     if args.stage in ("judge", "all"):
-        base, _ = verdicts([], args.seeds)
+        base, _ = verdicts(fixed_of(args), args.seeds)
         write_page([judge_structure(name, args) for name in args.structures], base, args)
 
 
