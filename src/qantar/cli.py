@@ -525,12 +525,15 @@ def parse_range(name: str, text: str, allow_log: bool = False) -> tuple[float, f
 @click.option("--min-distance", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Stop once the tolerance is at or below this (0: every target met).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Entropy of every draw and run.")
+@click.option("--runs-per-particle", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Judge each particle on this many runs (their median), for a noisy scenario; --max-runs counts "
+                   "runs.")
 @where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The calibration's folder; the same command again continues it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def calibrate(scenario, params, assignments, population, generations, max_runs, min_distance, seed, workers, cluster,
-              out_dir, quiet) -> None:
+def calibrate(scenario, params, assignments, population, generations, max_runs, min_distance, seed, runs_per_particle,
+              workers, cluster, out_dir, quiet) -> None:
     """Fit parameters of a SCENARIO to its [[targets]] by ABC-SMC (pyabc): a posterior,
     not a point. Writes OUT/posterior.parquet, calibration.json, calibration.md and
     posterior.png; `qantar run SCENARIO --posterior OUT` then draws a particle per run.
@@ -559,7 +562,7 @@ def calibrate(scenario, params, assignments, population, generations, max_runs, 
                 result = run_calibration(scenario, parameters, out_dir, fixed=fixed, population=population,
                                          generations=generations, max_simulations=max_runs or float("inf"),
                                          min_epsilon=min_distance, entropy=seed, workers=workers, executor=executor,
-                                         on_progress=on_progress)
+                                         on_progress=on_progress, runs_per_particle=runs_per_particle)
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     if not result.generations:
@@ -570,7 +573,7 @@ def calibrate(scenario, params, assignments, population, generations, max_runs, 
         manifest, table = read_posterior(out_dir)
         g = result.generations[-1]
         out = Table(title=f"generation {g['generation']}: tolerance {g['epsilon']:.3f}, "
-                          f"{manifest['total_evaluations']} runs in all")
+                          f"{manifest['total_evaluations'] * runs_per_particle} runs in all")
         for col in ("parameter", "prior", "median", "90% interval"):
             out.add_column(col)
         for m in marginals(manifest, table):

@@ -246,3 +246,29 @@ def test_runs_with_their_own_steps_a_day_share_one_clock(tmp_path):
     assert (tmp_path / "a" / "figures" / "national.png").exists()
     got = runner.invoke(main, ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "c")])
     assert got.exit_code == 0, got.output
+
+
+def test_runs_per_particle_judge_each_particle_on_the_median_of_its_runs(scenario, tmp_path, monkeypatch):
+    """With runs_per_particle 3, each particle runs 3 seeds of its own and is scored on
+    their ensemble (the report's median), so the scores differ from one run's; the first
+    of the three is the run the default would make, the count is kept in the settings and
+    the budget counts runs."""
+    import qantar.experiments.abc_smc as abc
+
+    seen = []
+    real = abc.measure_at
+    monkeypatch.setattr(abc, "measure_at", lambda sc, a, seed: seen.append(seed.spawn_key) or real(sc, a, seed))
+    one = calibrate(scenario, [LEGITIMACY], tmp_path / "one", population=6, generations=1, workers=1)
+    first = list(seen)
+    seen.clear()
+    three = calibrate(scenario, [LEGITIMACY], tmp_path / "three", population=6, generations=1, workers=1,
+                      runs_per_particle=3)
+    assert len(seen) == 3 * len(first) and seen[::3] == first and {k[-1] for k in seen} == {1, 2, 3}
+    made = json.loads((tmp_path / "three" / "calibration.json").read_text())
+    assert made["settings"]["runs_per_particle"] == 3 and made["runs_executed"] == len(seen)
+    assert "runs_per_particle" not in json.loads((tmp_path / "one" / "calibration.json").read_text())["settings"]
+    _, t1 = read_posterior(tmp_path / "one")
+    _, t3 = read_posterior(tmp_path / "three")
+    assert t1.column("distance").to_pylist() != t3.column("distance").to_pylist()
+    with pytest.raises(QantarInputError, match="runs_per_particle: give 1 or more"):
+        calibrate(scenario, [LEGITIMACY], tmp_path / "bad", population=6, generations=1, runs_per_particle=0)

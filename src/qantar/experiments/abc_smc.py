@@ -115,13 +115,17 @@ def simulate_candidates(payload: bytes, entropy: int, t: int, indices: list[int]
 
 @dataclass
 class ScenarioModel:
-    """pyabc's model: unit-cube values in, the run's distances out. The run's seed is
-    ``SeedSequence(entropy, spawn_key=(t + 2, i, 1))`` for candidate i of generation t."""
+    """pyabc's model: unit-cube values in, the runs' distances out. Run j (1, 2, ...) of
+    candidate i of generation t has the seed ``SeedSequence(entropy, spawn_key=(t + 2, i,
+    j))``. With ``runs`` above 1 the distances are the ensemble's, judged on its median as
+    the report judges (``calibration.distances``): one run of a noisy scenario can land
+    inside a target by luck, and the posterior then follows the luck."""
 
     scenario: str
     parameters: list[Parameter]
     fixed: list[str]
     entropy: int
+    runs: int = 1
     _targets: list = field(default_factory=list, repr=False)
 
     def assignments(self, unit: dict) -> list[str]:
@@ -135,10 +139,12 @@ class ScenarioModel:
             self._targets = load_scenario(self.scenario, self.fixed).targets
         key = [*_CANDIDATE_KEY, 1]
         try:
-            run = measure_at(self.scenario, self.assignments(unit), np.random.SeedSequence(self.entropy, spawn_key=key))
+            runs = [measure_at(self.scenario, self.assignments(unit),
+                               np.random.SeedSequence(self.entropy, spawn_key=(*_CANDIDATE_KEY, j)))
+                    for j in range(1, self.runs + 1)]
         except Exception as exc:  # noqa: BLE001 - rejected and counted; the calibration goes on
             return {"distance": math.inf, "seed_key": key, "error": f"{type(exc).__name__}: {exc}"}
-        dist = distances(self._targets, [run])
+        dist = distances(self._targets, runs)
         return {"distance": point_score(dist), "seed_key": key} | {f"d.{k}": v for k, v in dist.items()}
 
 
@@ -354,12 +360,14 @@ def refuse_changed_scenario(folder, settings: dict) -> None:
 def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list[str] | None = None,
               population: int = 100, generations: int = 6, max_simulations: float = math.inf,
               min_epsilon: float = 0.0, entropy: int = 0, workers: int | None = None, executor=None,
-              on_progress: Callable[[int, int, int, int], None] | None = None) -> Calibration:
+              on_progress: Callable[[int, int, int, int], None] | None = None,
+              runs_per_particle: int = 1) -> Calibration:
     """Fit ``parameters`` of ``scenario`` to its targets by ABC-SMC, into ``folder``.
 
     Runs until ``generations`` generations exist in the folder (the first from the prior),
     the tolerance reaches ``min_epsilon``, or about ``max_simulations`` more runs were
-    spent (checked after each generation). A folder that holds the same calibration is
+    spent (checked after each generation). Each particle is judged on
+    ``runs_per_particle`` runs (their ensemble's median, as the report judges). A folder that holds the same calibration is
     continued (one already done is left as it is); one with other settings, or fitted to
     a scenario that changed since, is refused. A Ctrl-C keeps the complete generations
     and writes the posterior of the last one.
@@ -375,11 +383,15 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
     sc = check_inputs(scenario, parameters, fixed, population)
     if Path(scenario).is_file():
         scenario = str(Path(scenario).resolve())  # the same file from any folder
-    model = ScenarioModel(scenario, parameters, fixed, entropy)
+    if runs_per_particle < 1:
+        raise QantarInputError(f"runs_per_particle: give 1 or more (got {runs_per_particle})")
+    model = ScenarioModel(scenario, parameters, fixed, entropy, runs_per_particle)
     middle = model.assignments({p.name: 0.5 for p in parameters})
     settings = {"scenario": scenario, "scenario_name": sc.name, "fingerprint_at": middle,
                 "fingerprint": scenario_fingerprint(scenario, middle), "parameters": [p.describe() for p in parameters],
                 "fixed": fixed, "population": population, "entropy": entropy}
+    if runs_per_particle > 1:  # absent at 1, so that folders made before the option continue
+        settings["runs_per_particle"] = runs_per_particle
     refuse_changed_scenario(folder, settings)
     store = PosteriorStore.open(folder, settings=settings)
     log = SamplerLog()
@@ -398,7 +410,7 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
         if stopped is None:
             with interrupts_while_sampling(log):
                 abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations - (history.max_t + 1),
-                        max_total_nr_simulations=history.total_nr_simulations + max_simulations)
+                        max_total_nr_simulations=history.total_nr_simulations + max_simulations / runs_per_particle)
             stopped = "interrupted" if log.interrupt_pending else None
         failed = False
     except KeyboardInterrupt:
@@ -416,7 +428,7 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
         seconds = time.perf_counter() - started
         store.write(gens, {"started": began, "seconds": round(seconds, 2), "qantar_version": __version__,
                            "git_commit": git_commit(), "python": platform.python_version(),
-                           "platform": platform.platform(), "runs_executed": log.runs_executed,
+                           "platform": platform.platform(), "runs_executed": log.runs_executed * runs_per_particle,
                            "failed_runs": log.failed_runs, "first_error": log.first_error,
                            "generations_after": len(gens), "stopped": stopped},
                     posterior_table(history, model) if gens else None)
