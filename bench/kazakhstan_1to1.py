@@ -1,18 +1,16 @@
 """Kazakhstan at 1:1 (one agent per person): wall time and memory of one scenario run.
 
 Issue 15 asks for the whole country at 1:1, its first simulated day in under 60 s on this
-2-core machine and under 6 GB, build included. Until a scenario of every first-level unit
-exists, this takes the built-in ``kazakhstan-2022`` (its 11 regions, 6.7 M people), sets
-one person an agent, and with ``--whole-country`` (the default) scales every region's
-population by the same factor so that they add up to the 2021 census total of the units
-table (19,186,015; ``scenario.units``): the country's agent count on the built-in's
-regions. It runs the scenario once up to ``--until`` (``scenario.load.cut_at``) with the
-regions on ``--threads`` threads, and prints the agents, the build and run times, the
-agent-steps per second, and the peak resident memory, per agent.
+2-core machine and under 6 GB, build included. The built-in ``kazakhstan-2022`` is the
+whole country since 2026-12-02 (26 regions, 19,186,015 people: every first-level unit,
+``scenario.units``); this sets one person an agent and runs the scenario once up to
+``--until`` (``scenario.load.cut_at``) with the regions on ``--threads`` threads, and prints
+the agents, the build and run times, the agent-steps per second, and the peak resident
+memory, per agent.
 
 Usage::
 
-    python bench/kazakhstan_1to1.py [--until 2022-01-02] [--threads N] [--regions-as-built]
+    python bench/kazakhstan_1to1.py [--until 2022-01-02] [--threads N]
 """
 
 from __future__ import annotations
@@ -26,18 +24,12 @@ from qantar.experiments.runner import available_cores
 from qantar.experiments.scenario_run import build_regions, run_scenario
 from qantar.scenario.load import cut_at, load_scenario
 from qantar.scenario.schema import Scenario
-from qantar.scenario.units import kazakhstan_units
 
 
-def one_to_one(until: str, whole_country: bool) -> Scenario:
-    """The built-in at one person an agent (each killing one death), cut at ``until``;
-    with ``whole_country``, its regions' populations scaled to add up to the census total."""
+def one_to_one(until: str) -> Scenario:
+    """The built-in at one person an agent (each killing one death), cut at ``until``."""
     raw = load_scenario("kazakhstan-2022").model_dump(mode="json")
     raw |= {"scale": 1.0, "casualties": {}}  # one agent, one person: each killing is one death
-    if whole_country:
-        factor = kazakhstan_units()["census"]["total"] / sum(r["population"] for r in raw["regions"])
-        for r in raw["regions"]:
-            r["population"] = round(r["population"] * factor)
     return cut_at(Scenario.model_validate(raw), until)[0]
 
 
@@ -45,11 +37,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--until", default="2022-01-02")
     parser.add_argument("--threads", type=int, default=available_cores())
-    parser.add_argument("--regions-as-built", action="store_true",
-                        help="keep the built-in's populations (6.7 M) instead of the country's 19.19 M")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    s = one_to_one(args.until, not args.regions_as_built)
+    s = one_to_one(args.until)
     baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     regions = build_regions(s, args.seed, args.threads)
