@@ -6,7 +6,9 @@ compared with the finest scale's by ``qantar.analysis.convergence.agrees`` (numb
 10%, days within a day, the same regions).
 
 Each run's measures are kept as soon as it ends (``validation/results/convergence/``, one
-JSON a run); the same command resumes where it stopped, and a Ctrl-C keeps what finished.
+JSON a run, with the scenario's fingerprint beside them: a folder of another version of the
+scenario is refused); the same command resumes where it stopped, and a Ctrl-C keeps what
+finished.
 ``--stage report`` writes ``docs/validation/convergence.md`` and its figure from what is
 kept, without running anything.
 
@@ -52,6 +54,32 @@ def use_folders(results: Path, page: Path) -> None:
     RESULTS, PAGE, FIGURE = results, page, page.parent / "figures" / FIGURE.name
 
 
+def fingerprint() -> str:
+    """What the kept runs were made of: the built-in's hash at scale 1 (the scale aside, the
+    same scenario at every scale), so that runs of a scenario that changed since are never
+    mixed with new ones."""
+    from qantar.experiments.abc_smc import scenario_fingerprint
+
+    return scenario_fingerprint(SCENARIO, ["scale=1"])
+
+
+def check_kept_scenario(write: bool) -> None:
+    """Refuse a results folder of another scenario (or of one from before fingerprints);
+    with ``write``, claim an empty one for this scenario."""
+    mark = RESULTS / "scenario-fingerprint.txt"
+    now = fingerprint()
+    if mark.exists():
+        if mark.read_text().strip() != now:
+            raise SystemExit(f"{RESULTS} holds runs of another version of {SCENARIO} (fingerprint "
+                             f"{mark.read_text().strip()}, now {now}); move it away or give --results DIR")
+    elif any(RESULTS.glob("scale-*/run-*.json")):
+        raise SystemExit(f"{RESULTS} holds runs without a scenario fingerprint (made before 2026-12-02); move it "
+                         "away or give --results DIR")
+    elif write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        mark.write_text(now + "\n")
+
+
 def seeds_at(scale: float, args) -> int:
     return args.fine_seeds if scale < args.fine_below else args.seeds
 
@@ -60,6 +88,7 @@ def run_scales(args) -> None:
     """Run every scale's missing runs, coarse to fine, keeping each run as it ends."""
     from qantar.experiments.scenario_run import run_scenario
 
+    check_kept_scenario(write=True)
     todo = []
     for scale in sorted(args.scales, reverse=True):
         scenario = load_scenario(SCENARIO, [f"scale={scale:g}"])
@@ -130,6 +159,7 @@ def figure(kept: dict[float, list[dict]]) -> None:
 
 
 def write_page(args) -> None:
+    check_kept_scenario(write=False)
     kept = load_kept()
     if not kept:
         raise SystemExit("nothing kept yet: run the study first (--stage run)")
