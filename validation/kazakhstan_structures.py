@@ -196,7 +196,7 @@ def write_page(results: list[dict], base: list[dict], args) -> None:
         lines += ["", "`--set` for `qantar run kazakhstan-2022`: `" + " ".join(f"--set {a}" for a in r["assignments"])
                   + "`", ""]
     PAGE.write_text("\n".join(lines) + "\n")
-    (RESULTS / "judged.json").write_text(json.dumps({"base": base, "structures": results}, indent=1, default=str))
+    (RESULTS / f"judged-{PAGE.stem}.json").write_text(json.dumps({"base": base, "structures": results}, indent=1, default=str))
     print(f"wrote {PAGE}")
 
 

@@ -30,7 +30,7 @@ def test_a_sweep_on_dask_equals_the_local_one(cluster, tmp_path):
 
 
 def test_a_scenario_ensemble_on_dask_equals_the_local_one(cluster):
-    s = load_scenario("kazakhstan-2022")
+    s = load_scenario("kazakhstan-2022", ["scale=400"])  # coarse: a test of where runs go
     local = run_ensemble(s, 3, entropy=2, workers=1)
     with cluster_executor(cluster.scheduler_address) as executor:
         remote = run_ensemble(s, 3, entropy=2, executor=executor)

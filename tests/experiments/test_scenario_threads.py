@@ -11,7 +11,7 @@ ARRAYS = ("counts", "cops", "legitimacy", "arrest_constant", "curfew", "troops",
 
 
 def test_regions_on_threads_give_the_run_of_regions_in_turn():
-    scenario = load_scenario("kazakhstan-2022")
+    scenario = load_scenario("kazakhstan-2022", ["scale=400"])  # the whole country, coarse: a test of threads
     assert len(scenario.regions) > 2
     for seed in (1, 2):
         apart = run_scenario(scenario, np.random.SeedSequence(seed), threads=1)

@@ -83,7 +83,8 @@ def test_the_report_lists_when_each_event_acts(tmp_path):
 def test_an_event_in_local_time_acts_at_each_regions_hour():
     """06:00 local in Aktau (UTC+5) is 07:00 on the UTC+6 clock: at 6-hour steps it acts from
     12:00, while in Almaty it acts from 06:00; on the scenario's clock both act from 06:00."""
-    base = ["events.lpg-price.at=2022-01-02T06:00:00", "events.lpg-price.regions=['Aktau', 'Almaty']"]
+    base = ["events.lpg-price.at=2022-01-02T06:00:00", "events.lpg-price.regions=['Aktau', 'Almaty']",
+            "events.lpg-price.ramp_hours=0"]  # at once, not in parts
 
     def steps(s):
         return {a.region: a.step for a in compile_timeline(s) if a.event == "lpg-price" and a.region in ("Aktau", "Almaty")}

@@ -120,18 +120,13 @@ def test_more_bad_input_is_refused(tmp_path, change, expected):
 
 
 def test_builtin_kazakhstan_carries_the_calibrated_point():
-    """The built-in file holds the values of the ABC calibration's chosen point
-    (docs/validation/kazakhstan-2022-abc-best.json): applying them changes nothing. The
-    calibration predates rule Casualties' probability per person: its security_per_killing
-    (dead per agent of 200 people) is that probability times 200."""
+    """The built-in file holds the values of the whole-country calibration's chosen point
+    (docs/validation/kazakhstan-2022-country-best.json): applying them changes nothing."""
     import json
     from pathlib import Path
 
-    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-abc-best.json"
-    renamed = {"casualties.security_per_killing": "casualties.security_death_probability"}
-    assignments = []
-    for a in json.loads(best.read_text())["assignments"]:
-        path, value = a.split("=")
-        assignments.append(f"{renamed[path]}={float(value) / 200!r}" if path in renamed else a)
+    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-country-best.json"
+    assignments = json.loads(best.read_text())["assignments"]
+    assert len(assignments) == 37 and assignments[0] == "scale=50"
     as_shipped = load_scenario("kazakhstan-2022").model_dump()
     assert load_scenario("kazakhstan-2022", assignments).model_dump() == as_shipped

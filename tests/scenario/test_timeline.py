@@ -48,7 +48,12 @@ def test_kazakhstan_actions():
             a.apply(almaty)
     assert almaty.arrest_factor > 1 and almaty.curfew  # 02:00 on 7 Jan: emergency, curfew on
     assert abs(almaty.officers - (police + freed)) < 1e-9
-    shocks = sum(e.by_region.get("Almaty", e.add) for e in s.events
-                 if e.type == "hardship" and e.at <= when and "Almaty" in e.region_names(s.region_names))
+    shocks: dict[float, float] = {}  # by the share of the citizens reached (rule Exposure)
+    for e in s.events:
+        if e.type == "hardship" and e.at <= when and "Almaty" in e.region_names(s.region_names):
+            shocks[e.share] = shocks.get(e.share, 0.0) + e.by_region.get("Almaty", e.add)
     moves = sum(e.add for e in s.events if e.type == "legitimacy" and e.at <= when) + event.legitimacy
-    assert abs(almaty.hardship_offset - shocks) < 1e-12 and abs(almaty.legitimacy - (0.85 + moves)) < 1e-12
+    assert abs(almaty.hardship_offset - shocks.pop(1.0, 0.0)) < 1e-12
+    assert almaty.partial_offsets.keys() == shocks.keys()
+    assert all(abs(almaty.partial_offsets[k] - v) < 1e-12 for k, v in shocks.items())
+    assert abs(almaty.legitimacy - (0.85 + moves)) < 1e-12

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from qantar.report.plots import day_axis, mark_events, people_axis, save_figure  # noqa: E402
 from qantar.scenario.timeline import event_steps  # noqa: E402
@@ -101,6 +102,8 @@ def regions_figure(runs: list, path: Path) -> Path:
         ax = axes[k // cols, k % cols]
         plot_band(ax, *on_one_clock([(r.times, r.people("active")[k]) for r in runs]), "#c44e52", lw=1.2)
         ax.set_title(name, fontsize=9)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))  # whole people, even where nobody is out
+        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1))
         if k % cols == 0:
             ax.set_ylabel("participants", fontsize=8)
         ax.tick_params(labelsize=7)
@@ -111,7 +114,8 @@ def regions_figure(runs: list, path: Path) -> Path:
     for k in range(n, rows * cols):
         axes[k // cols, k % cols].axis("off")
     fig.suptitle(f"{scenario.title or scenario.name}: participants by region, {spread_note(len(runs))}")
-    return save_figure(fig, path)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))  # the title above the first row's
+    return save_figure(fig, path, layout=False)
 
 
 #: The verdict table's columns (``verdict_rows`` gives a row of text per verdict).

@@ -7,7 +7,7 @@ and cop densities passed to the model are the exact shares that give these count
 
 Example:
     >>> from qantar.scenario.load import load_scenario
-    >>> s = load_scenario("kazakhstan-2022", ["regions.Zhanaozen.police_per_100k=420"])
+    >>> s = load_scenario("kazakhstan-2022", ["regions.Zhanaozen.police_per_100k=420", "scale=200"])
     >>> p = region_params(s, s.regions[0])          # Zhanaozen: 135,000 people, 420 police / 100k
     >>> p.width, round(p.citizen_density * p.cells), round(p.cop_density * p.cells)
     (32, 675, 3)
