@@ -61,9 +61,9 @@ def main() -> None:
         f"commit {git_commit()}), {args.seeds} runs each, the same seeds for all "
         "(`SeedSequence(0).spawn`). Each row: the medians without the event (B) and with it (A, the "
         "base), and B - A with a bootstrap 90% interval, as `qantar compare` prints them. The model "
-        "is the built-in as shipped, whose calibration is stale (`kazakhstan-2022.md`: it meets 5 of its 24 "
-        "targets, misses the path city by city, the detentions and the dead, and at its 200 people an agent "
-        "12 of the 24 measures differ from 1:1): what it says about the real January is only as good as that.",
+        "is the built-in as shipped (`kazakhstan-2022.md` says which of its 24 targets it meets and by how "
+        "much it misses the others, and `convergence.md` what its scale does): what it says about the real "
+        "January is only as good as that.",
         "",
     ]
     for event, title in COUNTERFACTUALS.items():
