@@ -30,7 +30,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from qantar import __version__
-from qantar.analysis.convergence import RELATIVE, agrees, coarsest_agreeing, relative_gap
+from qantar.analysis.convergence import RELATIVE, agrees, coarsest_agreeing, gap_interval, relative_gap
 from qantar.analysis.scenario_measures import central, measure_run, shown, target_values
 from qantar.engine.seeds import children
 from qantar.scenario.build import agents_for
@@ -171,6 +171,18 @@ def write_page(args) -> None:
     agreement = {s: [agrees(t.metric, values[s][t.name], values[finest][t.name]) for t in scenario.targets]
                  for s in scales}
     chosen = coarsest_agreeing(scales, agreement)
+
+    def noise(s, t) -> tuple[float, float] | None:
+        """The bootstrap interval of a number's gap to the finest (None: not a number)."""
+        if s == finest or isinstance(values[finest][t.name], (str, list)) or values[finest][t.name] is None:
+            return None
+        here = [v for v in target_values(t, [r["measures"] for r in kept[s]]) if v is not None]
+        there = [v for v in target_values(t, [r["measures"] for r in kept[finest]]) if v is not None]
+        return gap_interval(t.metric, here, there) if here and there else None
+
+    def within_noise(s, t) -> bool:
+        gap = noise(s, t)
+        return gap is not None and gap[0] <= 0 <= gap[1]
     figure(kept)
     header = "| measure | " + " | ".join(f"{s:g}" for s in scales) + " |"
     rule = "|---|" + "---:|" * len(scales)
@@ -180,7 +192,8 @@ def write_page(args) -> None:
         for s in scales:
             v = values[s][t.name]
             gap = "" if s == finest else f" ({relative_gap(t.metric, v, values[finest][t.name])})"
-            mark = "" if s == finest or agrees(t.metric, v, values[finest][t.name]) else " **x**"
+            mark = "" if s == finest or agrees(t.metric, v, values[finest][t.name]) else \
+                (" **x~**" if within_noise(s, t) else " **x**")
             cells.append(f"{shown(t, v)}{gap}{mark}")
         rows.append(f"| {t.name} | " + " | ".join(cells) + " |")
     timing = "| people per agent | " + " | ".join(f"{s:g}" for s in scales) + " |\n" + rule + "\n" + \
@@ -206,7 +219,9 @@ def write_page(args) -> None:
         "(`scenario_measures.central`: the median; the lower median day; the region most often named), then in "
         f"brackets its gap to the finest scale ({finest:g}); **x** marks a gap beyond the study's bar: "
         f"{RELATIVE:.0%} for numbers (relative to the finest's value, or one person / 1% where that is smaller), "
-        "one day for dates, the same region (`qantar.analysis.convergence`).",
+        "one day for dates, the same region (`qantar.analysis.convergence`); **x~** marks such a gap of a "
+        "number whose bootstrap 90% interval (the runs of both scales resampled, `gap_interval`) holds 0: the "
+        "runs cannot tell it from noise, so more runs, not a finer scale, would settle it.",
         "",
         "## The verdict",
         "",
@@ -217,8 +232,11 @@ def write_page(args) -> None:
     ]
     for s in scales:
         if s != finest:
+            noisy = [n for n in missing[s] if within_noise(s, next(t for t in scenario.targets if t.name == n))]
             lines.append(f"- {s:g}: " + ("agrees on every measure" if not missing[s] else
-                                         f"{len(missing[s])} disagree: " + ", ".join(missing[s])))
+                                         f"{len(missing[s])} disagree: " + ", ".join(missing[s])
+                                         + (f"; of them {len(noisy)} within the runs' noise ({', '.join(noisy)})"
+                                            if noisy else "")))
     lines += ["", "With few runs at the finest scales, a median carries the ensemble's own noise: where runs split "
               "between outcomes (a country that calms and one that does not), the medians of 5 runs and of 20 can "
               "differ by more than the bar without any effect of the scale. The runs column says how many stand "

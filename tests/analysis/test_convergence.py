@@ -2,7 +2,7 @@
 below it), days within one, the same regions; never agrees only with never; a scale counts
 only if every finer one agrees too."""
 
-from qantar.analysis.convergence import agrees, coarsest_agreeing, relative_gap
+from qantar.analysis.convergence import agrees, coarsest_agreeing, gap_interval, relative_gap
 
 
 def test_numbers_agree_within_ten_percent_of_the_finest_or_of_the_floor():
@@ -29,3 +29,14 @@ def test_the_coarsest_scale_needs_every_finer_one_to_agree():
     assert coarsest_agreeing(scales, ok) == 100
     ok[10] = [False, True]
     assert coarsest_agreeing(scales, ok) == 1  # only the finest itself
+
+
+def test_the_gap_interval_tells_a_shift_from_noise():
+    rng = __import__("numpy").random.default_rng(1)
+    noisy = list(rng.normal(50, 20, 10))
+    lo, hi = gap_interval("killed", noisy[::-1], noisy)
+    assert lo < 0 < hi and hi - lo > 0.2  # the same runs, no shift: the interval holds 0, and is wide
+    lo, hi = gap_interval("detained", [12_000.0 + k for k in range(10)], [10_000.0 + k for k in range(10)])
+    assert 0.19 < lo <= hi < 0.21  # a clear shift of +20%
+    assert gap_interval("killed", [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], seed=3) == gap_interval(
+        "killed", [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], seed=3)
