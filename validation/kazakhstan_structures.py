@@ -47,6 +47,7 @@ from qantar.analysis.scenario_measures import judge_target, measure_run  # noqa:
 from qantar.experiments.calibration import Parameter  # noqa: E402
 from qantar.experiments.scenario_run import run_ensemble  # noqa: E402
 from qantar.scenario.load import load_scenario  # noqa: E402
+from qantar.scenario.units import kazakhstan_units  # noqa: E402
 from qantar.storage.series import git_commit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,9 +89,10 @@ STRUCTURES["exposure-ramp-restraint"] = STRUCTURES["exposure-ramp"] + [
 ]
 
 
-#: The regions that are the rest of a unit (rule Participation), from the built-in's file.
+#: The regions that are the rest of a unit (rule Participation): the built-in's regions that
+#: are not a city of the units table (as the built-in's test of the whole country has it).
 REST_REGIONS = tuple(r.name for r in load_scenario(lhs.SCENARIO).regions
-                     if r.name.endswith("-rest") or r.name.endswith("-Region"))
+                     if r.name not in {c["name"] for c in kazakhstan_units()["cities"]})
 STRUCTURES["country"] = [p for p in STRUCTURES["exposure-ramp"] if p.name not in ("lpg_aktau", "csto_legitimacy")] + [
     Parameter("lpg_mangystau", ("events.lpg-price.by_region.Aktau", "events.lpg-price.by_region.Mangystau-Region-rest"),
               0.01, 0.6, log=True, note="hardship added in Aktau and the rest of Mangystau"),
