@@ -2,6 +2,7 @@
 actions the built-in scenario's events make."""
 
 import datetime as dt
+import math
 
 from qantar.scenario.build import officers
 from qantar.scenario.load import load_scenario
@@ -57,3 +58,35 @@ def test_kazakhstan_actions():
     assert almaty.partial_offsets.keys() == shocks.keys()
     assert all(abs(almaty.partial_offsets[k] - v) < 1e-12 for k, v in shocks.items())
     assert abs(almaty.legitimacy - (0.85 + moves)) < 1e-12
+
+
+def test_a_shutdowns_anger_fades_by_its_half_life_whatever_the_step_length():
+    """Rule Shutdown, fading anger: the anger a day holds halves every half-life, on 6-hour
+    and on hourly steps alike; without a half-life the anger is set once and holds."""
+    from qantar.rules.mechanisms import faded_anger
+
+    def daily_anger(steps_per_day: int, half_life) -> list[float]:
+        s = load_scenario("kazakhstan-2022", [f"steps_per_day={steps_per_day}", "events.shutdown.anger=0.02"]
+                          + ([f"events.shutdown.anger_half_life_hours={half_life}"] if half_life else []))
+        controls = Controls(0.0, 0.5, 0.0)
+        by_step = {}
+        for a in compile_timeline(s):
+            if a.event == "shutdown" and a.region == "Almaty":
+                a.apply(controls)
+                by_step[a.step] = controls.anger
+        angers, held = [], 0.0
+        for t in range(1, s.steps + 1):  # the anger in force at each step, carried between actions
+            held = by_step.get(t, held)
+            angers.append(held)
+        day = step_at(s, dt.datetime(2022, 1, 6)) - 1  # 6, 7 and 8 January: whole days of the shutdown
+        return [sum(angers[day + d * steps_per_day:day + (d + 1) * steps_per_day]) / steps_per_day
+                for d in range(3)]
+
+    coarse, fine = daily_anger(4, 24), daily_anger(24, 24)
+    for c, f in zip(coarse, fine):
+        assert abs(c - f) < 1e-12  # the same day's anger on either step
+    assert abs(coarse[1] / coarse[0] - 0.5) < 0.02 and abs(coarse[2] / coarse[1] - 0.5) < 0.02
+    assert daily_anger(4, None) == [0.02, 0.02, 0.02]
+    assert faded_anger(0.02, 0.0, 6.0, None) == 0.02
+    # the mean over a step is the integral of the fading anger: 24 h from the start hold 3/4 of a constant's
+    assert abs(faded_anger(0.02, 0.0, 48.0, 24.0) * 48.0 - 0.02 * 24.0 / math.log(2.0) * 0.75) < 1e-12

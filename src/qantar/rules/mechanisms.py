@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -60,6 +62,26 @@ def grievance_shift(news: np.ndarray, gain: float, channel: np.ndarray, anger: n
     """Rule Shutdown: the grievance every citizen of a region adds to H (1 - L): ``gain`` x
     the channel's strength (1 open, 0 cut) x the news, plus the anger a shutdown causes."""
     return gain * channel * news + anger
+
+
+def faded_anger(anger: float, start_hours: float, end_hours: float, half_life_hours: float | None) -> float:
+    """Rule Shutdown, fading anger: the grievance a shutdown adds over a step that runs from
+    ``start_hours`` to ``end_hours`` after the shutdown began, when its anger halves every
+    ``half_life_hours`` (people get used to being cut off, or find ways round it). The mean
+    over the step, not its value at one instant, so the step length does not change the
+    anger a day holds. ``None``: the anger holds while the shutdown lasts.
+
+    Example:
+        >>> round(faded_anger(0.02, 0.0, 1e-9, 24.0), 6), round(faded_anger(0.02, 24.0, 24.0 + 1e-9, 24.0), 6)
+        (0.02, 0.01)
+        >>> faded_anger(0.02, 0.0, 6.0, None)
+        0.02
+    """
+    if half_life_hours is None:
+        return anger
+    rate = math.log(2.0) / half_life_hours
+    span = end_hours - start_hours
+    return anger * (math.exp(-rate * start_hours) - math.exp(-rate * end_hours)) / (rate * span)
 
 
 def participating(grievance_part, participation: float):

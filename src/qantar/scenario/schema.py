@@ -329,12 +329,14 @@ class ShutdownEvent(EventBase):
     """An internet shutdown from ``at`` to ``until``: the news channel keeps ``channel`` of
     its strength (0: cut), and citizens' grievance rises by ``anger`` while it lasts. With
     anger 0 a shutdown calms (less news); with anger above the news it cut, it spreads
-    protest locally (Hassanpour's finding for Egypt, 2011)."""
+    protest locally (Hassanpour's finding for Egypt, 2011). With ``anger_half_life_hours`` the
+    anger halves every so many hours from ``at`` (rule Shutdown, fading anger)."""
 
     type: Literal["shutdown"]
     until: dt.datetime | None = None
     channel: float = Field(0.0, ge=0, le=1)
     anger: float = Field(0.0, ge=0, le=1)
+    anger_half_life_hours: float | None = Field(None, gt=0)
 
 
 class LethalForceEvent(EventBase):

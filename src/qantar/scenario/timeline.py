@@ -31,6 +31,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from qantar.rules.mechanisms import faded_anger
 from qantar.scenario.schema import (
     EmergencyEvent,
     ForeignTroopsEvent,
@@ -299,6 +300,23 @@ def ramp_times(scenario: Scenario, at: dt.datetime, hours: float) -> list[dt.dat
     return times or [at]
 
 
+def shutdown_angers(scenario: Scenario, e: ShutdownEvent) -> list[tuple[dt.datetime, float]]:
+    """When a shutdown's anger changes and to what: once at ``at`` when it holds, else at each
+    step start until the shutdown ends, the mean of the faded anger over that step (rule
+    Shutdown, ``rules.mechanisms.faded_anger``)."""
+    if e.anger_half_life_hours is None or e.anger == 0:
+        return [(e.at, e.anger)]
+    step_hours = 24.0 / scenario.steps_per_day
+    end = e.until or scenario.end
+    t, out = step_at(scenario, e.at), []
+    while t is not None and time_of(scenario, t) < end:
+        start = time_of(scenario, t)
+        since = (start - e.at) / dt.timedelta(hours=1)
+        out.append((start, faded_anger(e.anger, since, since + step_hours, e.anger_half_life_hours)))
+        t = t + 1 if t < scenario.steps else None
+    return out or [(e.at, e.anger)]
+
+
 def compile_timeline(scenario: Scenario) -> list[Action]:
     """Every event's actions, ordered by step (events keep their file order within a step)."""
     names = scenario.region_names
@@ -375,7 +393,8 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                     add(e.until, e.name, r, "lethal_off")
         elif isinstance(e, ShutdownEvent):
             for r in regions:
-                add(e.at, e.name, r, "shutdown_on", e.channel, e.anger)
+                for when, anger in shutdown_angers(scenario, e):
+                    add(when, e.name, r, "shutdown_on", e.channel, anger)
                 if e.until is not None:
                     add(e.until, e.name, r, "shutdown_off")
         else:  # pragma: no cover - the schema admits no other type
