@@ -7,6 +7,8 @@ so the browser redraws the circles, never the country.
 Example:
     >>> circle_size(0.0, 100.0), circle_size(100.0, 100.0)
     (6.0, 46.0)
+    >>> place_labels(["A", "B"], [50, 50], [50, 50], (100, 100), [2, 1])  # one point: a label each side
+    [(0, 55.0, 50.0, 'left'), (1, 45.0, 50.0, 'right')]
     >>> "Almaty" in table_html([{"region": "Almaty", "participants": 1200.0}], ["region", "participants"])
     True
 """
@@ -61,6 +63,52 @@ def outline_for(lons: list[float], lats: list[float]):
     return None
 
 
+#: A label's box in screen pixels: per character at 9pt, its height, the gap to its point.
+LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 6.5, 12.0, 5.0
+#: Where a label may sit beside its point: (dx, dy) in gaps, and the text's alignment.
+LABEL_SPOTS = ((1, 0, "left"), (-1, 0, "right"), (0, 1.6, "center"), (0, -1.6, "center"),
+               (1, 1.6, "left"), (-1, 1.6, "right"), (1, -1.6, "left"), (-1, -1.6, "right"))
+
+
+def place_labels(names: list[str], xs: list[float], ys: list[float], frame: tuple[float, float],
+                 priority: list) -> list[tuple[int, float, float, str]]:
+    """Labels that do not overlap each other or another region's point, most important
+    first (``priority``, high first), inside the ``frame`` (width, height): each as (region's
+    index, x, y, align) at one of LABEL_SPOTS, all in screen pixels from the frame's lower
+    left (``xs``, ``ys`` are the points'); a region whose label finds no free spot keeps
+    only its hover. Greedy, so that 26 regions stay readable."""
+    taken: list[tuple[float, float, float, float]] = []  # boxes: left, bottom, right, top
+    placed = []
+    for k in sorted(range(len(names)), key=lambda k: priority[k], reverse=True):
+        width = LABEL_CHAR_PX * len(names[k])
+        for dx, dy, align in LABEL_SPOTS:
+            x, y = xs[k] + dx * LABEL_GAP_PX, ys[k] + dy * LABEL_GAP_PX
+            left = x if align == "left" else x - width if align == "right" else x - width / 2
+            box = (left, y - LABEL_HEIGHT_PX / 2, left + width, y + LABEL_HEIGHT_PX / 2)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= frame[0] and box[3] <= frame[1]
+            clear = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken)
+            near = any(box[0] - 2 < xs[j] < box[2] + 2 and box[1] - 2 < ys[j] < box[3] + 2
+                       for j in range(len(names)) if j != k)
+            if inside and clear and not near:
+                taken.append(box)
+                placed.append((k, x, y, align))
+                break
+    return placed
+
+
+def map_frame(lons: list[float], lats: list[float], frame: tuple[int, int]):
+    """The map's ranges holding every point with a degree to spare, a degree of longitude
+    drawn cos(latitude) as wide as one of latitude at the middle latitude (so the country
+    has its shape), and the pixels a degree of each."""
+    x0, x1, y0, y1 = min(lons) - 1, max(lons) + 1, min(lats) - 1, max(lats) + 1
+    squeeze = float(np.cos(np.radians((y0 + y1) / 2)))
+    per_lat = min(frame[0] / ((x1 - x0) * squeeze), frame[1] / (y1 - y0))
+    per_lon = per_lat * squeeze
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_x, half_y = frame[0] / per_lon / 2, frame[1] / per_lat / 2
+    return (cx - half_x, cx + half_x), (cy - half_y, cy + half_y), per_lon, per_lat
+
+
 def located(summary: EnsembleSummary) -> bool:
     """Whether every region of the scenario has coordinates."""
     return all(getattr(r, "lat", None) is not None for r in summary.scenario.regions)
@@ -92,16 +140,27 @@ def map_figure(summary: EnsembleSummary, title: str, width: int = 600, height: i
     regions = summary.scenario.regions
     lons, lats = [r.lon for r in regions], [r.lat for r in regions]
     source = ColumnDataSource({"lon": lons, "lat": lats, **map_data(summary, 0)})
-    fig = figure(width=width, height=height, title=title, tools="pan,wheel_zoom,reset", toolbar_location="right",
-                 match_aspect=True, x_axis_label="longitude", y_axis_label="latitude")
     rings = outline_for(lons, lats)
+    frame = (width - 170, height - 90)  # less the axes, the colour bar, the toolbar
+    bounds_x = lons + ([min(min(r[0]) for r in rings), max(max(r[0]) for r in rings)] if rings else [])
+    bounds_y = lats + ([min(min(r[1]) for r in rings), max(max(r[1]) for r in rings)] if rings else [])
+    x_range, y_range, per_lon, per_lat = map_frame(bounds_x, bounds_y, frame)
+    fig = figure(frame_width=frame[0], frame_height=frame[1], title=title, tools="pan,wheel_zoom,reset",
+                 toolbar_location="right", x_range=x_range, y_range=y_range,
+                 x_axis_label="longitude", y_axis_label="latitude")
     if rings:
         fig.patches([r[0] for r in rings], [r[1] for r in rings], fill_color="#f2f0e6", line_color="#777")
     mapper = LinearColorMapper(palette=list(reversed(OrRd9)), low=0,
                                high=max(1e-6, float((summary.columns["participants"] / summary.population[:, None]).max())))
     circles = fig.scatter("lon", "lat", size="size", source=source, fill_alpha=0.8, line_color="#333",
                           fill_color={"field": "share", "transform": mapper})
-    fig.text("lon", "lat", text="region", source=source, x_offset=8, y_offset=-8, text_font_size="9pt")
+    peaks = summary.columns["participants"].max(axis=1)  # label first where most people are out
+    labels = place_labels([r.name for r in regions], [(x - x_range[0]) * per_lon for x in lons],
+                          [(y - y_range[0]) * per_lat for y in lats], frame,
+                          [(float(peaks[k]), r.population) for k, r in enumerate(regions)])
+    fig.text([x_range[0] + x / per_lon for _, x, _, _ in labels], [y_range[0] + y / per_lat for _, _, y, _ in labels],
+             text=[regions[k].name for k, *_ in labels], text_align=[a for *_, a in labels],
+             text_baseline="middle", text_font_size="9pt")
     fig.add_tools(HoverTool(renderers=[circles], tooltips=[
         ("region", "@region"), ("participants", "@participants{0,0}"), ("share out", "@share{0.00%}"),
         ("detained", "@detained{0,0}"), ("killed", "@killed{0,0}"), ("police", "@police{0,0}"),
