@@ -81,8 +81,8 @@ BEST = lhs.OUT / "kazakhstan-2022-abc-best.json"
 
 
 def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrating",
-                    fixed: list[str] | None = None) -> None:
-    """ABC-SMC of the built-in over ``parameters`` (with the ``fixed`` assignments) into
+                    fixed: list[str] | None = None, scenario: str | None = None) -> None:
+    """ABC-SMC of the built-in (or ``scenario``) over ``parameters`` (with the ``fixed`` assignments) into
     ``folder`` with a progress bar; exit 130 after a Ctrl-C (the complete generations are
     kept, the same command continues)."""
     from qantar.experiments.abc_smc import calibrate
@@ -95,7 +95,7 @@ def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrat
             progress.update(task, description=f"{label}: generation {t} ({evaluated} runs)", completed=accepted,
                             total=n)
 
-        result = calibrate(lhs.SCENARIO, parameters, folder, fixed=fixed, population=args.population,
+        result = calibrate(scenario or lhs.SCENARIO, parameters, folder, fixed=fixed, population=args.population,
                            generations=args.generations, max_simulations=args.max_runs, entropy=args.entropy,
                            on_progress=on_progress)
     print(f"{label}: {len(result.generations)} generations, {time.perf_counter() - started:.0f} s"

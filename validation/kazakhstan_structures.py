@@ -15,6 +15,14 @@ Structures:
   emergency (a low arrest constant, multiplied under the emergencies: about 20 detained by
   4 January, thousands after 6 January), and the toll's two probabilities free.
 
+- ``country-fading``: ``country`` with the blackout's anger fading (rule Shutdown, its
+  half-life free, the anger's range wider since it no longer lasts) and fire in Almaty before
+  the order of 7 January (seed 002: the order came "after over 160 people were killed, a
+  majority in Almaty"; the interior ministry's 8 security dead by 5 January): an order-to-fire
+  event in Almaty only, from midday on 5 January (the akimat stormed; hour not given) to the
+  order, its probability free. The event is not in the built-in: the script writes the
+  built-in with it appended to ``NAME.toml`` beside the structure's folder and fits that.
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -22,7 +30,9 @@ Structures:
   (``scale`` is then a fixed assignment of the calibration and of every judged run).
 
 Each calibration is kept in ``validation/results/structures/NAME/`` (resumable: the same
-command continues it); the page is ``docs/validation/kazakhstan-2022-structures.md``.
+command continues it); the page is ``docs/validation/kazakhstan-2022-structures.md``; the
+chosen particle of each judged structure, as the built-in would carry it, is
+``validation/results/structures/best-NAME.json``.
 
 Usage::
 
@@ -111,6 +121,45 @@ STRUCTURES["country"] = [p for p in STRUCTURES["exposure-ramp"] if p.name not in
 ]
 
 
+#: The country with the blackout's anger fading and fire in Almaty before the order (see the
+#: module's docstring): the blackout's anger is the anger when it begins, so its range is wider.
+STRUCTURES["country-fading"] = [p for p in STRUCTURES["country"] if p.name != "shutdown_anger"] + [
+    Parameter("shutdown_anger", ("events.shutdown.anger",), 0.0, 0.08, note="grievance the blackout adds as it begins"),
+    Parameter("anger_half_life", ("events.shutdown.anger_half_life_hours",), 1.0, 240.0, log=True,
+              note="hours in which the blackout's anger halves (rule Shutdown)"),
+    Parameter("almaty_fire", ("events.almaty-fire.probability",), 0.001, 0.5, log=True,
+              note="an enforcement in Almaty kills instead of arresting, 5 Jan midday to the order"),
+]
+
+#: Events a structure adds to the built-in (TOML appended to it, beside the structure's folder).
+EXTRA_EVENTS = {"country-fading": """
+[[events]]
+name = "almaty-fire"
+type = "lethal-force"
+at = 2022-01-05T12:00:00
+until = 2022-01-07T10:00:00
+regions = ["Almaty"]
+note = "Security forces fire in Almaty before the order of 7 January: it came after over 160 were killed, a majority in Almaty (seed 002). From the storming of the akimat on 5 January (hour not given: midday). Probability calibrated."
+probability = 0.01
+source = "seed-002"
+"""}
+
+
+def scenario_of(name: str) -> str:
+    """The scenario a structure is fitted to: the built-in, or the built-in with the
+    structure's extra events, written to ``NAME.toml`` beside its folder."""
+    if name not in EXTRA_EVENTS:
+        return lhs.SCENARIO
+    from importlib import resources
+
+    text = (resources.files("qantar.scenario") / "builtin" / f"{lhs.SCENARIO}.toml").read_text()
+    path = RESULTS / f"{name}.toml"  # beside its folder: a calibration's folder holds nothing else
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text + EXTRA_EVENTS[name]:
+        path.write_text(text + EXTRA_EVENTS[name])
+    return str(path)
+
+
 def use_folders(results: Path, page: Path) -> None:
     """Keep the calibrations in ``results`` and write ``page``."""
     global RESULTS, PAGE
@@ -121,7 +170,8 @@ def calibrate_structure(name: str, args) -> None:
     """One structure's ABC-SMC, ``--population`` particles or 10 a parameter."""
     settings = argparse.Namespace(**vars(args))
     settings.population = args.population or 10 * len(STRUCTURES[name])
-    calibrate_shown(STRUCTURES[name], RESULTS / name, settings, label=name, fixed=fixed_of(args))
+    calibrate_shown(STRUCTURES[name], RESULTS / name, settings, label=name, fixed=fixed_of(args),
+                    scenario=scenario_of(name))
 
 
 def fixed_of(args) -> list[str]:
@@ -129,10 +179,10 @@ def fixed_of(args) -> list[str]:
     return [f"scale={args.scale:g}"] if args.scale else []
 
 
-def verdicts(assignments: list[str], seeds: int) -> tuple[list[dict], float]:
+def verdicts(assignments: list[str], seeds: int, scenario: str = lhs.SCENARIO) -> tuple[list[dict], float]:
     """The ensemble's verdicts, target by target, and the seconds it took."""
     started = time.perf_counter()
-    sc = load_scenario(lhs.SCENARIO, assignments)
+    sc = load_scenario(scenario, assignments)
     runs = run_ensemble(sc, seeds, 0)
     if len(runs) < seeds:  # a Ctrl-C: judge nothing on fewer runs than asked
         raise SystemExit(130)
@@ -149,14 +199,19 @@ def judge_structure(name: str, args) -> dict:
     manifest, table = read_posterior(RESULTS / name)
     rows = sorted(table.to_pylist(), key=lambda r: r["distance"])[:args.top]
     names = [p.name for p in parameters]
-    top = reevaluate(lhs.SCENARIO, parameters, fixed_of(args),
+    top = reevaluate(scenario_of(name), parameters, fixed_of(args),
                      [Evaluated(r["generation"], {n: r[n] for n in names}, [], {}, r["distance"]) for r in rows],
                      args.top_seeds, args.entropy)
     if top is None:  # a Ctrl-C during the fresh runs
         raise SystemExit(130)
     chosen = top[0]
     assignments = fixed_of(args) + [a for p in parameters for a in p.assignments(chosen.values[p.name])]
-    judged, seconds = verdicts(assignments, args.seeds)
+    judged, seconds = verdicts(assignments, args.seeds, scenario_of(name))
+    (RESULTS / f"best-{name}.json").write_text(json.dumps({  # what a built-in taking this fit carries
+        "made_by": f"python validation/kazakhstan_structures.py {' '.join(args.command)}",
+        "calibration": f"validation/results/structures/{name}/", "structure": name,
+        f"score_on_{args.top_seeds}_fresh_runs": chosen.score, "values": chosen.values,
+        "assignments": assignments}, indent=1))
     return {"structure": name, "values": chosen.values, "score": chosen.score, "assignments": assignments,
             "generations": len(manifest.get("generations", [])) or None, "verdicts": judged,
             "seconds": round(seconds, 1)}
@@ -174,6 +229,13 @@ def write_page(results: list[dict], base: list[dict], args) -> None:
         f"smallest distance over {args.top_seeds} fresh runs among the {args.top} best of its last generation "
         f"then runs {args.seeds} times (`SeedSequence(0).spawn({args.seeds})`, the built-in's seeds). A cell is "
         "the ensemble's value (the report's judge), then yes/no and the share of runs inside the target.",
+    ]
+    for r in results:
+        if r["structure"] in EXTRA_EVENTS:
+            lines += ["", f"`{r['structure']}` is fitted to the built-in with events appended "
+                      f"(`validation/results/structures/{r['structure']}.toml`):"]
+            lines += ["", "```toml", EXTRA_EVENTS[r["structure"]].strip(), "```"]
+    lines += [
         "",
         "## Targets met",
         "",
