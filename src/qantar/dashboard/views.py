@@ -70,6 +70,13 @@ LABEL_SPOTS = ((1, 0, "left"), (-1, 0, "right"), (0, 1.6, "center"), (0, -1.6, "
                (1, 1.6, "left"), (-1, 1.6, "right"), (1, -1.6, "left"), (-1, -1.6, "right"))
 
 
+def label_box(text: str, x: float, y: float, align: str) -> tuple[float, float, float, float]:
+    """The pixels a label at (x, y) with ``align`` covers: left, bottom, right, top."""
+    width = LABEL_CHAR_PX * len(text)
+    left = x if align == "left" else x - width if align == "right" else x - width / 2
+    return left, y - LABEL_HEIGHT_PX / 2, left + width, y + LABEL_HEIGHT_PX / 2
+
+
 def place_labels(names: list[str], xs: list[float], ys: list[float], frame: tuple[float, float],
                  priority: list) -> list[tuple[int, float, float, str]]:
     """Labels that do not overlap each other or another region's point, most important
@@ -77,14 +84,12 @@ def place_labels(names: list[str], xs: list[float], ys: list[float], frame: tupl
     index, x, y, align) at one of LABEL_SPOTS, all in screen pixels from the frame's lower
     left (``xs``, ``ys`` are the points'); a region whose label finds no free spot keeps
     only its hover. Greedy, so that 26 regions stay readable."""
-    taken: list[tuple[float, float, float, float]] = []  # boxes: left, bottom, right, top
+    taken: list[tuple[float, float, float, float]] = []
     placed = []
     for k in sorted(range(len(names)), key=lambda k: priority[k], reverse=True):
-        width = LABEL_CHAR_PX * len(names[k])
         for dx, dy, align in LABEL_SPOTS:
             x, y = xs[k] + dx * LABEL_GAP_PX, ys[k] + dy * LABEL_GAP_PX
-            left = x if align == "left" else x - width if align == "right" else x - width / 2
-            box = (left, y - LABEL_HEIGHT_PX / 2, left + width, y + LABEL_HEIGHT_PX / 2)
+            box = label_box(names[k], x, y, align)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= frame[0] and box[3] <= frame[1]
             clear = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken)
             near = any(box[0] - 2 < xs[j] < box[2] + 2 and box[1] - 2 < ys[j] < box[3] + 2
@@ -107,6 +112,27 @@ def map_frame(lons: list[float], lats: list[float], frame: tuple[int, int]):
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half_x, half_y = frame[0] / per_lon / 2, frame[1] / per_lat / 2
     return (cx - half_x, cx + half_x), (cy - half_y, cy + half_y), per_lon, per_lat
+
+
+#: The figure's pixels that are not the map's frame: the axes, the colour bar, the toolbar.
+MAP_MARGIN_PX = (170, 90)
+
+
+def map_layout(regions, rings, priority: list, width: int, height: int) -> dict:
+    """What the map draws, for a figure ``width`` x ``height``: its frame in pixels, the
+    ranges (``map_frame`` over the regions and the outline ``rings``), each region's point
+    in the frame's pixels, and the labels ``place_labels`` keeps (by ``priority``)."""
+    frame = (width - MAP_MARGIN_PX[0], height - MAP_MARGIN_PX[1])
+    lons, lats = [r.lon for r in regions], [r.lat for r in regions]
+    outline_x = [x for ring in rings or () for x in ring[0]]
+    outline_y = [y for ring in rings or () for y in ring[1]]
+    x_range, y_range, per_lon, per_lat = map_frame(lons + outline_x, lats + outline_y, frame)
+    xs = [(x - x_range[0]) * per_lon for x in lons]
+    ys = [(y - y_range[0]) * per_lat for y in lats]
+    labels = place_labels([r.name for r in regions], xs, ys, frame, priority)
+    return {"frame": frame, "x_range": x_range, "y_range": y_range, "xs": xs, "ys": ys, "labels": labels,
+            "label_lon": [x_range[0] + x / per_lon for _, x, _, _ in labels],
+            "label_lat": [y_range[0] + y / per_lat for _, _, y, _ in labels]}
 
 
 def located(summary: EnsembleSummary) -> bool:
@@ -141,26 +167,21 @@ def map_figure(summary: EnsembleSummary, title: str, width: int = 600, height: i
     lons, lats = [r.lon for r in regions], [r.lat for r in regions]
     source = ColumnDataSource({"lon": lons, "lat": lats, **map_data(summary, 0)})
     rings = outline_for(lons, lats)
-    frame = (width - 170, height - 90)  # less the axes, the colour bar, the toolbar
-    bounds_x = lons + ([min(min(r[0]) for r in rings), max(max(r[0]) for r in rings)] if rings else [])
-    bounds_y = lats + ([min(min(r[1]) for r in rings), max(max(r[1]) for r in rings)] if rings else [])
-    x_range, y_range, per_lon, per_lat = map_frame(bounds_x, bounds_y, frame)
-    fig = figure(frame_width=frame[0], frame_height=frame[1], title=title, tools="pan,wheel_zoom,reset",
-                 toolbar_location="right", x_range=x_range, y_range=y_range,
-                 x_axis_label="longitude", y_axis_label="latitude")
+    peaks = summary.columns["participants"].max(axis=1)  # label first where most people are out
+    layout = map_layout(regions, rings, [(float(peaks[k]), r.population) for k, r in enumerate(regions)],
+                        width, height)
+    fig = figure(frame_width=layout["frame"][0], frame_height=layout["frame"][1], title=title,
+                 tools="pan,wheel_zoom,reset", toolbar_location="right", x_range=layout["x_range"],
+                 y_range=layout["y_range"], x_axis_label="longitude", y_axis_label="latitude")
     if rings:
         fig.patches([r[0] for r in rings], [r[1] for r in rings], fill_color="#f2f0e6", line_color="#777")
     mapper = LinearColorMapper(palette=list(reversed(OrRd9)), low=0,
                                high=max(1e-6, float((summary.columns["participants"] / summary.population[:, None]).max())))
     circles = fig.scatter("lon", "lat", size="size", source=source, fill_alpha=0.8, line_color="#333",
                           fill_color={"field": "share", "transform": mapper})
-    peaks = summary.columns["participants"].max(axis=1)  # label first where most people are out
-    labels = place_labels([r.name for r in regions], [(x - x_range[0]) * per_lon for x in lons],
-                          [(y - y_range[0]) * per_lat for y in lats], frame,
-                          [(float(peaks[k]), r.population) for k, r in enumerate(regions)])
-    fig.text([x_range[0] + x / per_lon for _, x, _, _ in labels], [y_range[0] + y / per_lat for _, _, y, _ in labels],
-             text=[regions[k].name for k, *_ in labels], text_align=[a for *_, a in labels],
-             text_baseline="middle", text_font_size="9pt")
+    labels = layout["labels"]
+    fig.text(layout["label_lon"], layout["label_lat"], text=[regions[k].name for k, *_ in labels],
+             text_align=[a for *_, a in labels], text_baseline="middle", text_font_size="9pt")
     fig.add_tools(HoverTool(renderers=[circles], tooltips=[
         ("region", "@region"), ("participants", "@participants{0,0}"), ("share out", "@share{0.00%}"),
         ("detained", "@detained{0,0}"), ("killed", "@killed{0,0}"), ("police", "@police{0,0}"),
