@@ -19,8 +19,10 @@ import pytest
 
 from tests.small_scenario import one_region_toml
 
-#: About a second a run, so that signals land while runs are going.
-SLOW = one_region_toml(name="slow", days=4, steps_per_day=24, scale=5, population=20000)
+#: About 3.5 s a run on this machine (200,000 agents, 240 steps), so that signals land while
+#: runs are going even on a machine several times faster (with 20,000 agents a run took 0.3 s,
+#: and on CI six runs once finished before the start-up signal was sent).
+SLOW = one_region_toml(name="slow", days=10, steps_per_day=24, scale=5, population=1_000_000)
 
 
 def session_members(sid: int) -> list[int]:
@@ -103,6 +105,7 @@ def test_signals_at_start_up_end_everything_within_seconds(tmp_path, how):
     cli = Cli(tmp_path, seeds=6)
     cli.wait_until(lambda: len(session_members(cli.proc.pid)) >= 2, "started a process")
     time.sleep(1.0)  # the pool is starting: its workers are importing qantar
+    assert cli.proc.poll() is None, f"the CLI ended before the signal: {cli.read()[-2000:]}"
     if how.startswith("ctrl-c"):
         for _ in range(2 if how == "ctrl-c twice" else 5):
             cli.signal(signal.SIGINT)
