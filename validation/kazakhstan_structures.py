@@ -23,6 +23,11 @@ Structures:
   order, its probability free. The event is not in the built-in: the script writes the
   built-in with it appended to ``NAME.toml`` beside the structure's folder and fits that.
 
+- ``country-fear``: ``country-fading`` with the order of 7 January feared (rule Fear: while
+  it is in force every citizen's net risk is R (P + fear), in crowds too, where NetLogo's
+  floor(C/A) gives P = 0), its fear free: a mechanism of calm that is not the blackout's
+  anger ending (after the order the protest ended within a day or two; fact sheet).
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -131,6 +136,22 @@ STRUCTURES["country-fading"] = [p for p in STRUCTURES["country"] if p.name != "s
               note="an enforcement in Almaty kills instead of arresting, 5 Jan midday to the order"),
 ]
 
+#: The fading country with the order to fire feared (rule Fear): a mechanism of calm of its
+#: own, after the fading blackout's anger left the fit without one (2026-12-03). Its other
+#: parameters start from ``country-fading``'s chosen point (``STARTS``); free are those the
+#: order, the toll and the police act through, so that 160 particles weigh 8 parameters, not 19.
+STRUCTURES["country-fear"] = [p for p in STRUCTURES["country-fading"]
+                              if p.name in ("arrest_rate", "emergency_arrest_rate", "lethal_probability",
+                                            "civilian_death", "security_death", "almaty_fire")] + [
+    Parameter("order_fear", ("events.lethal-force.fear",), 0.001, 0.3, log=True,
+              note="chance of being shot citizens reckon with under the order of 7 Jan (rule Fear)"),
+    Parameter("clash_probability", ("clashes.probability",), 0.001, 0.5, log=True,
+              note="a cop outnumbered beyond the clash ratio is overrun, per turn (rule Clashes)"),
+]
+#: A structure fitted from another's chosen point: that structure, whose parameters this one
+#: does not free are fixed at its ``best-NAME.json`` values.
+STARTS = {"country-fear": "country-fading"}
+
 #: Events a structure adds to the built-in (TOML appended to it, beside the structure's folder).
 EXTRA_EVENTS = {"country-fading": """
 [[events]]
@@ -143,6 +164,7 @@ note = "Security forces fire in Almaty before the order of 7 January: it came af
 probability = 0.01
 source = "seed-002"
 """}
+EXTRA_EVENTS["country-fear"] = EXTRA_EVENTS["country-fading"]
 
 
 def scenario_of(name: str) -> str:
@@ -170,13 +192,21 @@ def calibrate_structure(name: str, args) -> None:
     """One structure's ABC-SMC, ``--population`` particles or 10 a parameter."""
     settings = argparse.Namespace(**vars(args))
     settings.population = args.population or 10 * len(STRUCTURES[name])
-    calibrate_shown(STRUCTURES[name], RESULTS / name, settings, label=name, fixed=fixed_of(args),
+    calibrate_shown(STRUCTURES[name], RESULTS / name, settings, label=name, fixed=fixed_of(args, name),
                     scenario=scenario_of(name))
 
 
-def fixed_of(args) -> list[str]:
-    """The assignments every run of this script makes: the scale, when one is given."""
-    return [f"scale={args.scale:g}"] if args.scale else []
+def fixed_of(args, name: str | None = None) -> list[str]:
+    """The assignments every run of structure ``name`` makes: the scale, when one is given,
+    and, for a structure fitted from another's point (``STARTS``), that point's values of
+    the parameters it does not free."""
+    fixed = [f"scale={args.scale:g}"] if args.scale else []
+    if name in STARTS:
+        start = STARTS[name]
+        values = json.loads((RESULTS / f"best-{start}.json").read_text())["values"]
+        free = {p.name for p in STRUCTURES[name]}
+        fixed += [a for p in STRUCTURES[start] if p.name not in free for a in p.assignments(values[p.name])]
+    return fixed
 
 
 def verdicts(assignments: list[str], seeds: int, scenario: str = lhs.SCENARIO) -> tuple[list[dict], float]:
@@ -199,13 +229,13 @@ def judge_structure(name: str, args) -> dict:
     manifest, table = read_posterior(RESULTS / name)
     rows = sorted(table.to_pylist(), key=lambda r: r["distance"])[:args.top]
     names = [p.name for p in parameters]
-    top = reevaluate(scenario_of(name), parameters, fixed_of(args),
+    top = reevaluate(scenario_of(name), parameters, fixed_of(args, name),
                      [Evaluated(r["generation"], {n: r[n] for n in names}, [], {}, r["distance"]) for r in rows],
                      args.top_seeds, args.entropy)
     if top is None:  # a Ctrl-C during the fresh runs
         raise SystemExit(130)
     chosen = top[0]
-    assignments = fixed_of(args) + [a for p in parameters for a in p.assignments(chosen.values[p.name])]
+    assignments = fixed_of(args, name) + [a for p in parameters for a in p.assignments(chosen.values[p.name])]
     judged, seconds = verdicts(assignments, args.seeds, scenario_of(name))
     (RESULTS / f"best-{name}.json").write_text(json.dumps({  # what a built-in taking this fit carries
         "made_by": f"python validation/kazakhstan_structures.py {' '.join(args.command)}",

@@ -209,6 +209,30 @@ def test_backlash_changes_the_run_only_after_a_killing():
     assert runs[1].counts[:, :, 1].sum() > runs[0].counts[:, :, 1].sum()  # anger brings more out
 
 
+def test_fear_keeps_crowds_home_while_the_order_is_in_force():
+    """Rule Fear: an order to fire with fear f adds f to the P of rule N for every citizen
+    (net risk R (P + f)), in crowds too, where NetLogo's floor(C/A) gives P = 0; the run is
+    the same until the order, fewer are out under it, and the knob is off again after."""
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
+    s = {f: tiny(events=[shock, event(name="fire", type="lethal-force", at="2022-01-01T12:00:00",
+                                      until="2022-01-02T00:00:00", probability=0.01, fear=f)]) for f in (0.0, 0.3)}
+    runs = {f: run_scenario(sc, 8) for f, sc in s.items()}
+    t, end = step_at(s[0.0], dt.datetime(2022, 1, 1, 12)), step_at(s[0.0], dt.datetime(2022, 1, 2))
+    assert np.array_equal(runs[0.0].counts[:, :t], runs[0.3].counts[:, :t])  # the same until the order
+    out = {f: r.counts[:, t + 1:end, 1].sum() for f, r in runs.items()}
+    assert out[0.3] < out[0.0] / 2, out
+
+    from qantar.experiments.scenario_run import build_regions
+    from qantar.engine.state import K_FEAR
+    region = build_regions(s[0.3], 1)[0]
+    region.controls.fears.update({"fire": 0.3, "other": 0.1})  # the largest in force counts
+    region.sync()
+    assert region.world.agents.knobs[K_FEAR] == 0.3
+    region.controls.fears.clear()
+    region.sync()
+    assert region.world.agents.knobs[K_FEAR] == 0.0
+
+
 def test_lost_police_are_not_replaced_by_rounding():
     """500 officers at 200 people an agent are 3 cops (2.5, rounded half up). A cop killed
     leaves 2, and a later sync (any event in the region) must not bring it back, as Python's

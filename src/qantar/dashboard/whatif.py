@@ -34,7 +34,7 @@ from qantar.scenario.load import builtin_names, load_scenario
 
 #: An event's numbers offered for editing (those it has), besides its dates and troops.
 EVENT_NUMBERS = ("add", "set", "officers", "probability", "channel", "anger", "arrest_factor", "people",
-                 "frees_police_per_troop", "legitimacy")
+                 "frees_police_per_troop", "legitimacy", "fear")
 #: Key parameters as sliders: path, label, slider range.
 KEY_PARAMETERS = (("model.legitimacy", "legitimacy L", 0.0, 1.0), ("news.gain", "news gain", 0.0, 0.1),
                   ("clashes.probability", "clash probability", 0.0, 0.2),

@@ -41,6 +41,7 @@ from qantar.engine.state import (
     K_DEFECT_JOIN,
     K_DEFECT_P,
     K_DEFECT_RATIO,
+    K_FEAR,
     K_HOLD_BACK,
     K_LETHAL,
     SECURITY_KILLED,
@@ -63,6 +64,7 @@ from qantar.engine.state import (
 from qantar.rules.formulas import (
     arrest_probability,
     can_be_active,
+    feared_probability,
     grievance,
     is_active,
     jail_term_bound,
@@ -442,7 +444,8 @@ def move_rule(a, i, vis, cfg, rng):
 @kernel(inline="always")
 def activation_rule(a, i, cfg):
     """Rule A for citizen i: active if G - R P > T, with C and A counted in its vision. A
-    provocateur (scenarios) is active whatever it sees."""
+    provocateur (scenarios) is active whatever it sees; under an order to fire, P is
+    ``feared_probability(P, fear)`` (rule Fear; fear 0 outside scenarios)."""
     g = grievance(a.hardship[i], cfg.legitimacy, cfg.grievance_shift)
     new = QUIET
     if a.flags[i] & PROVOCATEUR:
@@ -451,7 +454,8 @@ def activation_rule(a, i, cfg):
         seen = a.near[a.pos[i]]
         cops = seen & NEAR_COP_MASK
         actives = seen >> NEAR_ACTIVE_SHIFT
-        p = arrest_probability(cops, 1 + actives, cfg.arrest_constant, cfg.ratio_mode)
+        p = feared_probability(arrest_probability(cops, 1 + actives, cfg.arrest_constant, cfg.ratio_mode),
+                               a.knobs[K_FEAR])
         if is_active(g, net_risk(a.risk_aversion[i], p), cfg.threshold):
             new = ACTIVE
     set_state(a, i, new, cfg)

@@ -28,6 +28,7 @@ from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import (
     ARREST_RATIO_CODES,
     arrest_probability,
+    feared_probability,
     grievance,
     is_active,
     jail_term_bound,
@@ -70,6 +71,7 @@ class ReferenceWorld:
         self.defect_to_join = False
         self.curfew_share = 0.0
         self.hold_back_probability = 0.0
+        self.fear = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -140,7 +142,7 @@ class ReferenceWorld:
             self.pos[i] = empty[draw_index(self.rng, len(empty))]
 
     def activate(self, i: int) -> None:
-        """Rule A: active if G - R P > T; a provocateur always."""
+        """Rule A: active if G - R P > T, P with rule Fear's fear added; a provocateur always."""
         if self.flags[i] & PROVOCATEUR:
             self.state[i] = ACTIVE
             return
@@ -148,7 +150,8 @@ class ReferenceWorld:
         here = [j for c in cells for j in self.agents_at(c)]
         cops = sum(1 for j in here if self.kind[j] == COP)
         actives = sum(1 for j in here if self.is_active_citizen(j))
-        p = arrest_probability(cops, 1 + actives, self.params.arrest_constant, ARREST_RATIO_CODES[self.rules.arrest_ratio])
+        p = feared_probability(arrest_probability(cops, 1 + actives, self.params.arrest_constant,
+                                                  ARREST_RATIO_CODES[self.rules.arrest_ratio]), self.fear)
         g = grievance(self.hardship[i], self.params.legitimacy, self.grievance_shift)
         self.state[i] = ACTIVE if is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold) else QUIET
 

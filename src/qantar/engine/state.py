@@ -46,8 +46,8 @@ CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED = 0, 1, 2
 #: in an array rather than in ``Config``: seven more Config fields cost a quarter of the
 #: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
 KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
-              "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability")
-K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK = range(8)
+              "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability", "fear")
+K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK, K_FEAR = range(9)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
 #: Fields of the ``near`` caches (int64): cops in the low 16 bits, actives above them.

@@ -62,6 +62,17 @@ def net_risk(risk_aversion: float, probability: float) -> float:
 
 
 @njit(cache=True)
+def feared_probability(probability: float, fear: float) -> float:
+    """Rule Fear (scenarios): the chance of being taken that enters rule N, P + fear, where
+    fear is the chance of being shot that a citizen reckons with wherever it stands while an
+    order to fire is in force (0 without one: Epstein's P). Why: under NetLogo's floor(C/A) a
+    citizen in a crowd sees P = 0 and so no risk at all; an order to fire announced on
+    television reaches the crowd too (fact sheet: after the order of 7 January 2022 the
+    protest ended within a day or two). The fear is fitted; no source gives it."""
+    return probability + fear
+
+
+@njit(cache=True)
 def is_active(grievance_: float, net_risk_: float, threshold: float) -> bool:
     """Rule A: active if G - N > T, else quiet."""
     return grievance_ - net_risk_ > threshold

@@ -341,11 +341,14 @@ class ShutdownEvent(EventBase):
 
 class LethalForceEvent(EventBase):
     """An order to fire from ``at`` to ``until``: each enforcement kills the active instead
-    of arresting it with ``probability``. Cops ordered to fire may defect (``[defection]``)."""
+    of arresting it with ``probability``. Cops ordered to fire may defect (``[defection]``).
+    With ``fear`` above 0, citizens reckon with being shot wherever they are while it is in
+    force (rule Fear: net risk R (P + fear))."""
 
     type: Literal["lethal-force"]
     until: dt.datetime | None = None
     probability: float = Field(gt=0, le=1)
+    fear: float = Field(0.0, ge=0, le=1)
 
 
 class ProvocateursEvent(EventBase):

@@ -70,6 +70,7 @@ class Controls:
     curfews: dict[str, float] = field(default_factory=dict)  # event: share of this step under its curfew
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
+    fears: dict[str, float] = field(default_factory=dict)  # order to fire: its fear (rule Fear)
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
     troops: float = 0.0  # foreign troops present (people)
     partial_offsets: dict[float, float] = field(default_factory=dict)  # share: offset of the events of that share
@@ -91,6 +92,12 @@ class Controls:
     def lethal_probability(self) -> float:
         """Chance that an enforcement kills: the largest order in force, 0 without one."""
         return max(self.lethal.values(), default=0.0)
+
+    @property
+    def fear(self) -> float:
+        """Rule Fear: the chance of being shot that citizens reckon with, the largest of the
+        orders to fire in force, 0 without one."""
+        return max(self.fears.values(), default=0.0)
 
     @property
     def channel(self) -> float:
@@ -126,7 +133,7 @@ class Action:
     region: str
     kind: str  # hardship, hardship_share (value2: the share reached), legitimacy_add/set, officers(_set),
     # arrest_constant_set, emergency_on/off (value2: its arrest rate, 0: none of its own), curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
-    # lethal_on/off
+    # lethal_on/off (value: probability, value2: fear)
     value: float = 0.0
     value2: float = 0.0
 
@@ -172,8 +179,10 @@ class Action:
             c.emergencies.pop(self.event, None)
         elif self.kind == "lethal_on":
             c.lethal[self.event] = self.value
+            c.fears[self.event] = self.value2
         elif self.kind == "lethal_off":
             c.lethal.pop(self.event, None)
+            c.fears.pop(self.event, None)
         else:
             raise ValueError(f"unknown action kind {self.kind!r}")
 
@@ -388,7 +397,7 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                     add(e.until, e.name, r, "provocateurs_off")
         elif isinstance(e, LethalForceEvent):
             for r in regions:
-                add(e.at, e.name, r, "lethal_on", e.probability)
+                add(e.at, e.name, r, "lethal_on", e.probability, e.fear)
                 if e.until is not None:
                     add(e.until, e.name, r, "lethal_off")
         elif isinstance(e, ShutdownEvent):
