@@ -141,3 +141,18 @@ source = "s"
                          ("soon", "not a date")):
         with pytest.raises(QantarInputError, match=f"--until: .*{message}"):
             api.run_ensemble(str(path), tmp_path / "x", seeds=1, until=bad, workers=1)
+
+
+def test_without_a_folder_the_same_call_finishes_the_interrupted_one(small, tmp_path, monkeypatch):
+    """`qantar run SCENARIO` with no --out, Ctrl-C, then the same command: it finishes the
+    interrupted folder under runs/ rather than starting again in a new one; once finished,
+    the same call starts a new folder (another call never takes it)."""
+    monkeypatch.chdir(tmp_path)
+    stop, on_progress = cancel_after(1)
+    part = api.run_ensemble(small, seeds=3, workers=1, on_progress=on_progress, cancel=stop)
+    assert part.interrupted and part.runs_done < 3
+    api.run_ensemble(small, seeds=2, workers=1)  # another call, in the same second: a folder of its own
+    done = api.run_ensemble(small, seeds=3, workers=1)
+    assert done.path.resolve() == part.path.resolve() and done.runs_done == 3 and not done.interrupted
+    again = api.run_ensemble(small, seeds=3, workers=1)
+    assert again.path.resolve() != part.path.resolve()

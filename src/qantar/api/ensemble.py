@@ -94,8 +94,9 @@ def run_ensemble(scenario: str, out=None, *, seeds: int = 20, seed: int = 0, ove
                  cluster: str | None = None, executor=None, overwrite: bool = False,
                  on_progress: OnProgress | None = None, cancel: threading.Event | None = None) -> EnsembleFolder:
     """Run ``seeds`` runs of ``scenario`` (a built-in name or a TOML file) into ``out``
-    (default ``runs/<time>-<name>``) and report them; a folder holding the same call is
-    resumed (only missing runs run), one holding another is refused unless ``overwrite``.
+    (default ``runs/<time>-<name>``, or the newest such folder holding this same call
+    interrupted) and report them; a folder holding the same call is resumed (only missing
+    runs run), one holding another is refused unless ``overwrite``.
 
     ``overrides``: ``PATH=VALUE`` texts (``--set``); ``without``: event names; ``until``:
     run only up to that day (``scenario.load.cut_at``); ``posterior``: a calibration folder,
@@ -115,11 +116,12 @@ def run_ensemble(scenario: str, out=None, *, seeds: int = 20, seed: int = 0, ove
         sc, cut = cut_at(sc, until)
     drawn = posterior_scenarios(scenario, posterior, seeds, seed, overrides, without) if posterior else None
     scenarios = [cut_at(s, until)[0] if cut else s for _, s in drawn] if drawn else [sc] * seeds
-    out = claim_kind(out or Path("runs") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{sc.name}", "ensemble")
-    command = ensemble_command(scenario, seeds, seed, overrides, without, cut and cut["until"], posterior)
     spec = {"scenario": sc.model_dump(mode="json"), "seeds": seeds, "entropy": seed, "until": cut,
             "posterior": {"folder": str(posterior), "particles": [row["particle"] for row, _ in drawn]}
             if drawn else None}
+    out = claim_kind(out or EnsembleStore.unfinished("runs", sc.name, spec)
+                     or EnsembleStore.new_folder("runs", sc.name), "ensemble")
+    command = ensemble_command(scenario, seeds, seed, overrides, without, cut and cut["until"], posterior)
     call = {"scenario": scenario, "seeds": seeds, "seed": seed, "overrides": overrides, "without": without,
             "until": cut and cut["until"], "posterior": str(posterior) if posterior else None}
     store = EnsembleStore.open(out, spec, overwrite, call=call, command=command)

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -63,6 +64,34 @@ class EnsembleStore:
                      "scenario, seeds or settings")
         store.runs.mkdir(parents=True, exist_ok=True)
         return store
+
+    @classmethod
+    def unfinished(cls, root, name: str, spec: dict) -> Path | None:
+        """The newest folder ``root/<time>-<name>`` holding an interrupted ensemble of
+        ``spec``, if any: where a call without a folder of its own resumes, so that the same
+        command finishes what a Ctrl-C stopped instead of starting again in a new folder."""
+        spec = json.loads(json.dumps(spec, default=str))
+        markers = sorted(Path(root).glob(f"*-{name}/{MARKER}"), key=lambda m: m.stat().st_mtime, reverse=True)
+        for marker in markers:
+            store = cls(marker.parent)
+            try:
+                same = store.record.get("spec") == spec
+            except (OSError, ValueError):
+                continue
+            if same and len(store.finished()) < spec["seeds"]:
+                return store.folder
+        return None
+
+    @staticmethod
+    def new_folder(root, name: str) -> Path:
+        """``root/<time>-<name>``, with ``-2``, ``-3``... after the time if two calls start in
+        the same second (a script's loop), so that neither is refused as another's folder."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder, k = Path(root) / f"{stamp}-{name}", 1
+        while folder.exists():
+            k += 1
+            folder = Path(root) / f"{stamp}-{k}-{name}"
+        return folder
 
     @property
     def record(self) -> dict:
