@@ -34,6 +34,10 @@ Structures:
   fire's probability and the toll's two probabilities. Fitted at ``--scale`` people an agent
   (``scale`` is then a fixed assignment of the calibration and of every judged run).
 
+Each structure is the built-in of its fit's commit (the page names it) with changes: the
+built-in has since taken ``country-fear``'s point and its event (2026-12-07), so rerunning an
+older structure today fits it from those values; check out the page's commit to reproduce it.
+
 Each calibration is kept in ``validation/results/structures/NAME/`` (resumable: the same
 command continues it); the page is ``docs/validation/kazakhstan-2022-structures.md``; the
 chosen particle of each judged structure, as the built-in would carry it, is
@@ -169,8 +173,10 @@ EXTRA_EVENTS["country-fear"] = EXTRA_EVENTS["country-fading"]
 
 def scenario_of(name: str) -> str:
     """The scenario a structure is fitted to: the built-in, or the built-in with the
-    structure's extra events, written to ``NAME.toml`` beside its folder."""
-    if name not in EXTRA_EVENTS:
+    structure's extra events, written to ``NAME.toml`` beside its folder. Once the built-in
+    carries them (an adopted structure), the built-in itself."""
+    if name not in EXTRA_EVENTS or EXTRA_EVENTS[name].split('name = "')[1].split('"')[0] in {
+            e.name for e in load_scenario(lhs.SCENARIO).events}:
         return lhs.SCENARIO
     from importlib import resources
 

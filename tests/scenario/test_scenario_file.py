@@ -121,14 +121,15 @@ def test_more_bad_input_is_refused(tmp_path, change, expected):
 
 def test_builtin_kazakhstan_carries_the_calibrated_point():
     """The built-in file holds the values of the whole-country calibration's chosen point
-    (docs/validation/kazakhstan-2022-country-best.json): applying them changes nothing but
-    the scale, fitted at 50 people an agent and shipped at 20."""
+    (structure country-fear, docs/validation/kazakhstan-2022-country-fear-best.json):
+    applying them changes nothing but the scale, fitted at 50 people an agent and shipped at
+    20. The structure's extra event (fire in Almaty before the order) is in the file."""
     import json
     from pathlib import Path
 
-    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-country-best.json"
+    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-country-fear-best.json"
     assignments = json.loads(best.read_text())["assignments"]
-    assert len(assignments) == 37 and assignments[0] == "scale=50"  # fitted at 50 people an agent
+    assert len(assignments) == 41 and assignments[0] == "scale=50"  # fitted at 50 people an agent
     as_shipped = load_scenario("kazakhstan-2022").model_dump()
     assert as_shipped["scale"] == 20  # shipped at 20: every measure within 10% of 1:1 (docs/validation/convergence.md)
     assert load_scenario("kazakhstan-2022", assignments + ["scale=20"]).model_dump() == as_shipped

@@ -25,14 +25,23 @@ def test_every_parameter_of_a_structure_sets_a_field_of_its_scenario(name, tmp_p
     assert loaded != load_scenario(scenario).model_dump()
 
 
-def test_the_fading_structure_fits_the_built_in_with_fire_in_almaty_appended(tmp_path):
+def test_a_structure_with_extra_events_fits_the_built_in_with_them_appended(tmp_path, monkeypatch):
     structures.use_folders(tmp_path, tmp_path / "page.md")
+    extra = structures.EXTRA_EVENTS["country-fading"].replace('"almaty-fire"', '"almaty-fire-2"')
+    monkeypatch.setitem(structures.EXTRA_EVENTS, "country-fading", extra)  # an event the built-in lacks
     path = Path(structures.scenario_of("country-fading"))
     assert path.parent == tmp_path  # beside the calibration's folder, never inside it
     base, variant = load_scenario("kazakhstan-2022"), load_scenario(str(path))
-    assert [e.name for e in variant.events] == [e.name for e in base.events] + ["almaty-fire"]
+    assert [e.name for e in variant.events] == [e.name for e in base.events] + ["almaty-fire-2"]
     fire = variant.events[-1]
     order = next(e for e in base.events if e.name == "lethal-force")
     assert fire.type == "lethal-force" and fire.regions == ["Almaty"] and fire.until == order.at
     assert variant.regions == base.regions and variant.targets == base.targets
     assert structures.scenario_of("country") == "kazakhstan-2022"
+
+
+def test_an_adopted_structure_fits_the_built_in_itself(tmp_path):
+    """The built-in carries country-fear's fire in Almaty: appending it again would repeat it."""
+    structures.use_folders(tmp_path, tmp_path / "page.md")
+    assert "almaty-fire" in [e.name for e in load_scenario("kazakhstan-2022").events]
+    assert structures.scenario_of("country-fear") == structures.scenario_of("country-fading") == "kazakhstan-2022"
