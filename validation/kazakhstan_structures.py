@@ -55,6 +55,7 @@ import argparse
 import json
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -175,7 +176,7 @@ def scenario_of(name: str) -> str:
     """The scenario a structure is fitted to: the built-in, or the built-in with the
     structure's extra events, written to ``NAME.toml`` beside its folder. Once the built-in
     carries them (an adopted structure), the built-in itself."""
-    if name not in EXTRA_EVENTS or EXTRA_EVENTS[name].split('name = "')[1].split('"')[0] in {
+    if name not in EXTRA_EVENTS or {e["name"] for e in tomllib.loads(EXTRA_EVENTS[name])["events"]} <= {
             e.name for e in load_scenario(lhs.SCENARIO).events}:
         return lhs.SCENARIO
     from importlib import resources
