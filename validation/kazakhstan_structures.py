@@ -20,8 +20,9 @@ Structures:
   the order of 7 January (seed 002: the order came "after over 160 people were killed, a
   majority in Almaty"; the interior ministry's 8 security dead by 5 January): an order-to-fire
   event in Almaty only, from midday on 5 January (the akimat stormed; hour not given) to the
-  order, its probability free. The event is not in the built-in: the script writes the
-  built-in with it appended to ``NAME.toml`` beside the structure's folder and fits that.
+  order, its probability free. The event was fitted appended to the built-in
+  (``NAME.toml`` beside the structure's folder); since country-fear's adoption it is in the
+  built-in.
 
 - ``country-fear``: ``country-fading`` with the order of 7 January feared (rule Fear: while
   it is in force every citizen's net risk is R (P + fear), in crowds too, where NetLogo's
@@ -55,7 +56,6 @@ import argparse
 import json
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -157,27 +157,17 @@ STRUCTURES["country-fear"] = [p for p in STRUCTURES["country-fading"]
 #: does not free are fixed at its ``best-NAME.json`` values.
 STARTS = {"country-fear": "country-fading"}
 
-#: Events a structure adds to the built-in (TOML appended to it, beside the structure's folder).
-EXTRA_EVENTS = {"country-fading": """
-[[events]]
-name = "almaty-fire"
-type = "lethal-force"
-at = 2022-01-05T12:00:00
-until = 2022-01-07T10:00:00
-regions = ["Almaty"]
-note = "Security forces fire in Almaty before the order of 7 January: it came after over 160 were killed, a majority in Almaty (seed 002). From the storming of the akimat on 5 January (hour not given: midday). Probability calibrated."
-probability = 0.01
-source = "seed-002"
-"""}
-EXTRA_EVENTS["country-fear"] = EXTRA_EVENTS["country-fading"]
+#: Events a structure adds to the built-in (TOML appended to it, beside the structure's
+#: folder), by structure. Empty since country-fear was adopted (2026-12-07): its event
+#: ``almaty-fire``, which country-fading and country-fear were fitted with, is in the built-in
+#: now, in one place. A structure adopted later moves its events there and leaves this table.
+EXTRA_EVENTS: dict[str, str] = {}
 
 
 def scenario_of(name: str) -> str:
     """The scenario a structure is fitted to: the built-in, or the built-in with the
-    structure's extra events, written to ``NAME.toml`` beside its folder. Once the built-in
-    carries them (an adopted structure), the built-in itself."""
-    if name not in EXTRA_EVENTS or {e["name"] for e in tomllib.loads(EXTRA_EVENTS[name])["events"]} <= {
-            e.name for e in load_scenario(lhs.SCENARIO).events}:
+    structure's extra events, written to ``NAME.toml`` beside its folder."""
+    if name not in EXTRA_EVENTS:
         return lhs.SCENARIO
     from importlib import resources
 

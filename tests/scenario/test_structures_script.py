@@ -25,23 +25,38 @@ def test_every_parameter_of_a_structure_sets_a_field_of_its_scenario(name, tmp_p
     assert loaded != load_scenario(scenario).model_dump()
 
 
+#: An event the built-in lacks, as a structure not yet adopted would add it.
+RIOT_POLICE = """
+[[events]]
+name = "riot-police"
+type = "lethal-force"
+at = 2022-01-05T12:00:00
+until = 2022-01-07T10:00:00
+regions = ["Almaty"]
+probability = 0.01
+source = "seed-002"
+"""
+
+
 def test_a_structure_with_extra_events_fits_the_built_in_with_them_appended(tmp_path, monkeypatch):
     structures.use_folders(tmp_path, tmp_path / "page.md")
-    extra = structures.EXTRA_EVENTS["country-fading"].replace('"almaty-fire"', '"almaty-fire-2"')
-    monkeypatch.setitem(structures.EXTRA_EVENTS, "country-fading", extra)  # an event the built-in lacks
+    monkeypatch.setitem(structures.EXTRA_EVENTS, "country-fading", RIOT_POLICE)
     path = Path(structures.scenario_of("country-fading"))
     assert path.parent == tmp_path  # beside the calibration's folder, never inside it
     base, variant = load_scenario("kazakhstan-2022"), load_scenario(str(path))
-    assert [e.name for e in variant.events] == [e.name for e in base.events] + ["almaty-fire-2"]
-    fire = variant.events[-1]
-    order = next(e for e in base.events if e.name == "lethal-force")
-    assert fire.type == "lethal-force" and fire.regions == ["Almaty"] and fire.until == order.at
+    assert [e.name for e in variant.events] == [e.name for e in base.events] + ["riot-police"]
+    assert variant.events[-1].regions == ["Almaty"] and variant.events[-1].probability == 0.01
     assert variant.regions == base.regions and variant.targets == base.targets
     assert structures.scenario_of("country") == "kazakhstan-2022"
 
 
-def test_an_adopted_structure_fits_the_built_in_itself(tmp_path):
-    """The built-in carries country-fear's fire in Almaty: appending it again would repeat it."""
+def test_the_adopted_structures_fit_the_built_in_which_holds_their_event(tmp_path):
+    """country-fear is the built-in (2026-12-07): its fire in Almaty before the order is in
+    the built-in's file, once, and the structures fitted with it fit the built-in itself."""
     structures.use_folders(tmp_path, tmp_path / "page.md")
-    assert "almaty-fire" in [e.name for e in load_scenario("kazakhstan-2022").events]
+    events = load_scenario("kazakhstan-2022").events
+    assert [e.name for e in events].count("almaty-fire") == 1
+    fire = next(e for e in events if e.name == "almaty-fire")
+    order = next(e for e in events if e.name == "lethal-force")
+    assert fire.type == "lethal-force" and fire.regions == ["Almaty"] and fire.until == order.at
     assert structures.scenario_of("country-fear") == structures.scenario_of("country-fading") == "kazakhstan-2022"
