@@ -29,6 +29,11 @@ Structures:
   floor(C/A) gives P = 0), its fear free: a mechanism of calm that is not the blackout's
   anger ending (after the order the protest ended within a day or two; fact sheet).
 
+- ``country-start``: the adopted ``country-fear`` with the start refitted: one LPG rise for
+  all of Mangystau, Zhanaozen's own L lower (December 2011; its hardship ceiling follows),
+  the rise felt over 12-96 hours, the rise elsewhere, the Mangystau cap and the news free;
+  judged against the target ``none-1-jan`` too (added with it: protest began on 2 January).
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -153,6 +158,26 @@ STRUCTURES["country-fear"] = [p for p in STRUCTURES["country-fading"]
     Parameter("clash_probability", ("clashes.probability",), 0.001, 0.5, log=True,
               note="a cop outnumbered beyond the clash ratio is overrun, per turn (rule Clashes)"),
 ]
+#: The start refitted (2026-12-07) from the adopted country-fear point, which starts in Aktau
+#: from the first hours of 1 January (28,620 out in the country; protest began on 2 January
+#: in Zhanaozen): one LPG rise for all of Mangystau (the same price there), Zhanaozen's own L
+#: lower (the shooting of December 2011 there, seeds 002 and 003; its hardship ceiling
+#: follows, so it too is calm before the rise), the rise felt over 12 hours or more (people
+#: meet the price as they refuel), and the news that carries the protest to the other cities.
+STRUCTURES["country-start"] = [p for p in STRUCTURES["exposure-ramp"]
+                               if p.name in ("lpg_share", "lpg_elsewhere", "mangystau_cap", "news_gain")] + [
+    Parameter("lpg_ramp_hours", ("events.lpg-price.ramp_hours",), 12.0, 96.0,
+              note="hours over which the rise is felt (people meet the price as they refuel)"),
+    Parameter("lpg_mangystau", ("events.lpg-price.by_region.Zhanaozen", "events.lpg-price.by_region.Aktau",
+                                "events.lpg-price.by_region.Mangystau-Region-rest"), 0.01, 0.6, log=True,
+              note="hardship added in all of Mangystau (Zhanaozen, Aktau and the rest)"),
+    Parameter("zhanaozen_legitimacy", ("regions.Zhanaozen.legitimacy",), 0.40, 0.670643,
+              derived=(("regions.Zhanaozen.hardship.high", lhs.calm_ceiling),),
+              note="L in Zhanaozen (December 2011), at most the country's; its hardship ceiling follows"),
+    Parameter("news_national", ("news.national",), 0.0, 1.0,
+              note="weight of the national news against a linked city's"),
+]
+
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.
 STARTS = {"country-fear": "country-fading"}
