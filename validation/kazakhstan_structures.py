@@ -34,6 +34,10 @@ Structures:
   the rise felt over 12-96 hours, the rise elsewhere, the Mangystau cap and the news free;
   judged against the target ``none-1-jan`` too (added with it: protest began on 2 January).
 
+- ``country-start-calm``: ``country-start``'s chosen point with the 8 parameters of
+  ``country-fear`` (the police, the order and its fear, the fire in Almaty, the toll) and
+  the national caps refitted.
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -178,9 +182,16 @@ STRUCTURES["country-start"] = [p for p in STRUCTURES["exposure-ramp"]
               note="weight of the national news against a linked city's"),
 ]
 
+#: The second step of country-start (as country-fear was of country-fading): from its chosen
+#: point, whose crowds come a day early and calm on 7 January, the parameters the calm, the
+#: police and the toll act through, with the national caps of 6 January (which undo the rise
+#: outside Mangystau) free too.
+STRUCTURES["country-start-calm"] = STRUCTURES["country-fear"] + [
+    p for p in STRUCTURES["exposure-ramp"] if p.name == "national_caps"]
+
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.
-STARTS = {"country-fear": "country-fading"}
+STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start"}
 
 #: Events a structure adds to the built-in (TOML appended to it, beside the structure's
 #: folder), by structure. Empty since country-fear was adopted (2026-12-07): its event
