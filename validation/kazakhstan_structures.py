@@ -38,6 +38,9 @@ Structures:
   ``country-fear`` (the police, the order and its fear, the fire in Almaty, the toll) and
   the national caps refitted.
 
+- ``country-sweeps``: the built-in with rule Sweeps, from the order of 7 January to the end
+  of the state of emergency (an event appended, ``EXTRA_EVENTS``), its rate free.
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -189,6 +192,15 @@ STRUCTURES["country-start"] = [p for p in STRUCTURES["exposure-ramp"]
 STRUCTURES["country-start-calm"] = STRUCTURES["country-fear"] + [
     p for p in STRUCTURES["exposure-ramp"] if p.name == "national_caps"]
 
+#: The built-in with rule Sweeps (2026-12-07): police detain at home those who protested,
+#: from the order of 7 January (the counter-terrorist operation) to the end of the state of
+#: emergency, at a fitted rate (the event in ``EXTRA_EVENTS``): the detained went on rising
+#: to about 10,000 after the protest ended on 8 January (fact sheet; seed 004).
+STRUCTURES["country-sweeps"] = [
+    Parameter("sweep_rate", ("events.sweeps.rate_per_day",), 0.001, 2.0, log=True,
+              note="detentions a day per free citizen who has protested (rule Sweeps)"),
+]
+
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.
 STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start"}
@@ -197,7 +209,18 @@ STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start
 #: folder), by structure. Empty since country-fear was adopted (2026-12-07): its event
 #: ``almaty-fire``, which country-fading and country-fear were fitted with, is in the built-in
 #: now, in one place. A structure adopted later moves its events there and leaves this table.
-EXTRA_EVENTS: dict[str, str] = {}
+EXTRA_EVENTS: dict[str, str] = {
+    "country-sweeps": '''
+[[events]]
+name = "sweeps"
+type = "sweeps"
+at = 2022-01-07T10:00:00
+until = 2022-01-19T00:00:00
+note = "Police detain at home those who protested: 'the protesters have returned to their homes, and large numbers of them have been detained by security forces' (seed 004). From the order of 7 January to the end of the state of emergency; rate calibrated."
+rate_per_day = 0.05
+source = "seed-004"
+''',
+}
 
 
 def scenario_of(name: str) -> str:

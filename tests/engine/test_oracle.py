@@ -130,6 +130,39 @@ def test_restraint_agrees_and_holds_arrests_back(rules):
     assert arrests[0.0] > arrests[0.8] > arrests[1.0] == 0, arrests
 
 
+@pytest.mark.parametrize("rules", RULES)
+def test_sweeps_agree_and_detain_those_who_protested(rules):
+    """Rule Sweeps: a free citizen at home who has protested (flag PROTESTED, set by rule A)
+    is detained at the start of its turn with sweep_probability. The kernel and the
+    reference agree with it on mid-run (after a burst, with legitimacy raised so that the
+    crowd goes home), and off again; it detains: more arrests than without it, each of a
+    citizen who had protested, and none of one who never had."""
+    from qantar.engine.state import JAILED, PROTESTED
+
+    params = Params(width=12, height=12, citizen_vision=2, cop_vision=2, legitimacy=0.3, citizen_density=0.6,
+                    max_jail_term=None if rules == "paper" else 40)
+    controls = {4: lambda w: w.set_legitimacy(0.95), 5: lambda w: w.set_knobs(sweep_probability=0.3),
+                11: lambda w: w.set_knobs(sweep_probability=0.0)}
+    world = World.build(params, rule_set(rules), seed=8)
+    ref = ReferenceWorld.from_world(world)
+    for t in range(1, 14):
+        if t in controls:
+            for target in (world, ref):
+                controls[t](target)
+        world.run(1)
+        ref.step()
+        assert_same(world, ref, t)
+    plain = World.build(params, rule_set(rules), seed=8)
+    plain.run(4)
+    plain.set_legitimacy(0.95)
+    plain.run(9)
+    assert world.arrests > plain.arrests, (world.arrests, plain.arrests)
+    a = world.agents
+    jailed = a.state == JAILED
+    assert jailed.any() and np.all(a.flags[jailed] & PROTESTED), "the detained had all protested"
+    assert np.any((a.kind == 0) & ((a.flags & PROTESTED) == 0)), "some never protested"
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     params=small_params(),

@@ -235,6 +235,36 @@ def test_fear_keeps_crowds_home_while_the_order_is_in_force():
     assert region.world.agents.knobs[K_FEAR] == 0.0
 
 
+def test_sweeps_detain_those_who_protested_after_the_crowd_went_home():
+    """Rule Sweeps: a shock brings people out, a concession sends them home; sweeps from
+    then on detain those of them at home at rate_per_day, so that detentions go on rising
+    after the streets are empty, in the regions named only; the run is the same until the
+    sweep, and the knob is each step's chance from the rate (1 - exp(-rate x 1 h / 24 h))."""
+    events = [event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4),
+              event(name="concession", type="hardship", at="2022-01-01T08:00:00", add=-0.4)]
+    sweep = event(name="sweep", type="sweeps", at="2022-01-01T12:00:00", until="2022-01-02T12:00:00",
+                  regions=["A"], rate_per_day=2.0)
+    plain, swept = (run_scenario(tiny(events=e), 4) for e in (events, events + [sweep]))
+    t, end = step_at(swept.scenario, dt.datetime(2022, 1, 1, 12)), step_at(swept.scenario, dt.datetime(2022, 1, 2, 12))
+    assert np.array_equal(plain.counts[:, :t], swept.counts[:, :t])
+    assert swept.counts[0, t:, 1].max() == 0  # nobody out once the sweep starts
+    jailed = {name: r.counts[0, :, 2] for name, r in (("plain", plain), ("swept", swept))}
+    assert jailed["swept"][end] > jailed["swept"][t] and jailed["plain"][end] == jailed["plain"][t], jailed
+    assert np.array_equal(swept.counts[1], plain.counts[1])  # B: no sweep there
+    assert swept.counts[0, end:, 2].max() == swept.counts[0, end, 2]  # none detained after until
+
+    from qantar.engine.state import K_SWEEP
+    from qantar.experiments.scenario_run import build_regions
+    from qantar.scenario.timeline import compile_timeline
+
+    on = [a for a in compile_timeline(swept.scenario) if a.kind == "sweeps_on"]
+    assert [(a.region, round(a.value, 12)) for a in on] == [("A", round(1 - np.exp(-2.0 / 24), 12))]
+    region = build_regions(swept.scenario, 1)[0]
+    region.controls.sweeps.update({"sweep": 0.5, "other": 0.5})  # independent sweeps: 1 - 0.5 x 0.5
+    region.sync()
+    assert region.world.agents.knobs[K_SWEEP] == 0.75
+
+
 def test_lost_police_are_not_replaced_by_rounding():
     """500 officers at 200 people an agent are 3 cops (2.5, rounded half up). A cop killed
     leaves 2, and a later sync (any event in the region) must not bring it back, as Python's

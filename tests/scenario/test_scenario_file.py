@@ -65,6 +65,8 @@ def test_builtin_kazakhstan_is_the_whole_country():
     (("population = 10000", "population = 10000\nlat = 95\nlon = 50"), "regions[0] (A).lat: Input should be less than"),
     (("population = 10000", "population = 10000\nlat = 45\nlon = -181"), "regions[0] (A).lon: Input should be greater"),
     (("population = 10000", "population = 10000\nlat = 45"), "lat/lon: region 'A' gives one coordinate"),
+    (('type = "hardship"\nat = 2022-01-01T06:00:00\nadd = 0.2', 'type = "sweeps"\nat = 2022-01-01T06:00:00\nrate_per_day = -1'),
+     "events[0] (shock).rate_per_day: Input should be greater than 0 (got -1)"),
 ])
 def test_bad_input_is_refused_with_the_field(tmp_path, change, expected):
     path = write(tmp_path, MINIMAL.replace(*change))

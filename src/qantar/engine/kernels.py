@@ -44,6 +44,7 @@ from qantar.engine.state import (
     K_FEAR,
     K_HOLD_BACK,
     K_LETHAL,
+    K_SWEEP,
     SECURITY_KILLED,
     ACTIVE_SHIFT,
     ACTIVE_UNIT,
@@ -58,6 +59,7 @@ from qantar.engine.state import (
     NEAR_ACTIVE_SHIFT,
     NEAR_ACTIVE_UNIT,
     NEAR_COP_MASK,
+    PROTESTED,
     PROVOCATEUR,
     QUIET,
 )
@@ -458,6 +460,8 @@ def activation_rule(a, i, cfg):
                                a.knobs[K_FEAR])
         if is_active(g, net_risk(a.risk_aversion[i], p), cfg.threshold):
             new = ACTIVE
+    if new == ACTIVE:
+        a.flags[i] |= PROTESTED
     set_state(a, i, new, cfg)
 
 
@@ -467,6 +471,30 @@ def draw_jail_term(cfg, rng):
     if cfg.max_jail_term < 0:
         return LIFE
     return draw_index(rng, jail_term_bound(cfg.max_jail_term, cfg.jail_inclusive))
+
+
+@kernel(inline="always")
+def detain(a, i, cfg, rng):
+    """Citizen i is detained (rule C's arrest, or rule Sweeps): its term drawn (rule J),
+    jailed, and counted among the arrests."""
+    term = draw_jail_term(cfg, rng)
+    a.jail[i] = term
+    # a zero term is served at once where jail counts down at the end of the step (NetLogo)
+    served = term == 0 and not cfg.countdown_own_turn
+    set_state(a, i, QUIET if served else JAILED, cfg)
+    a.arrests[0] += 1
+
+
+@kernel()
+def sweep_rule(a, i, cfg, rng):
+    """Rule Sweeps for citizen i, free at home (quiet) and known to have protested, at the
+    start of its turn: detained with ``sweep_probability`` (a knob; 0, the default, draws
+    nothing). Returns whether it was. A call rather than inlined: it runs only while a
+    sweep is in force, and for the citizens who protested."""
+    if draw_uniform(rng) >= a.knobs[K_SWEEP]:
+        return False
+    detain(a, i, cfg, rng)
+    return True
 
 
 @kernel()
@@ -509,12 +537,7 @@ def arrest_rule(a, i, cfg, rng):
         if cfg.cop_to_arrestee:
             relocate(a, i, dest, cfg)
         return
-    term = draw_jail_term(cfg, rng)
-    a.jail[target] = term
-    # a zero term is served at once where jail counts down at the end of the step (NetLogo)
-    served = term == 0 and not cfg.countdown_own_turn
-    set_state(a, target, QUIET if served else JAILED, cfg)
-    a.arrests[0] += 1
+    detain(a, target, cfg, rng)
     if cfg.cop_to_arrestee:
         relocate(a, i, a.pos[target], cfg)
 
@@ -557,8 +580,11 @@ def curfew_rule(a, rng):
 
 @kernel(inline="always")
 def citizen_turn(a, i, cfg, rng):
-    """One citizen's turn: jail countdown (own-turn rule sets), then move and act."""
+    """One citizen's turn: jail countdown (own-turn rule sets), a sweep (scenarios), then
+    move and act."""
     if not serve_jail(a, i, cfg):
+        return
+    if a.knobs[K_SWEEP] > 0.0 and a.state[i] == QUIET and a.flags[i] & PROTESTED and sweep_rule(a, i, cfg, rng):
         return
     for phase in range(2):  # act then move, or move then act
         if (phase == 0) == cfg.act_first:
@@ -592,6 +618,7 @@ def defection_rule(a, i, cfg, rng):
     _take(a, i, pos, cfg)
     a.kind[i] = CITIZEN
     a.state[i] = ACTIVE
+    a.flags[i] |= PROTESTED
     a.hardship[i] = 1.0
     a.risk_aversion[i] = 0.0
     _put(a, i, pos, cfg)

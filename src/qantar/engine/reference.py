@@ -23,7 +23,7 @@ import copy
 import numpy as np
 
 from qantar.engine.kernels import MOVE_TRIES
-from qantar.engine.state import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, PROVOCATEUR, QUIET
+from qantar.engine.state import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, PROTESTED, PROVOCATEUR, QUIET
 from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import (
     ARREST_RATIO_CODES,
@@ -72,6 +72,7 @@ class ReferenceWorld:
         self.curfew_share = 0.0
         self.hold_back_probability = 0.0
         self.fear = 0.0
+        self.sweep_probability = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -145,6 +146,7 @@ class ReferenceWorld:
         """Rule A: active if G - R P > T, P with rule Fear's fear added; a provocateur always."""
         if self.flags[i] & PROVOCATEUR:
             self.state[i] = ACTIVE
+            self.flags[i] |= PROTESTED
             return
         cells = self.cells_in_vision(self.pos[i], self.vision_radius(i))
         here = [j for c in cells for j in self.agents_at(c)]
@@ -154,6 +156,8 @@ class ReferenceWorld:
                                                   ARREST_RATIO_CODES[self.rules.arrest_ratio]), self.fear)
         g = grievance(self.hardship[i], self.params.legitimacy, self.grievance_shift)
         self.state[i] = ACTIVE if is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold) else QUIET
+        if self.state[i] == ACTIVE:
+            self.flags[i] |= PROTESTED
 
     def enforce(self, i: int) -> None:
         """Rules C and J (with the scenarios' clashes, restraint and lethal force): arrest a
@@ -177,17 +181,31 @@ class ReferenceWorld:
             if self.rules.cop_after_arrest == "to_arrestee":
                 self.pos[i] = dest
             return
+        self.detain(target)
+        if self.rules.cop_after_arrest == "to_arrestee":
+            self.pos[i] = self.pos[target]
+
+    def detain(self, j: int) -> None:
+        """Citizen j is detained (an arrest, or a sweep): rule J's term, jailed, counted."""
         jmax = self.params.max_jail_term
         if jmax is None:
             term = LIFE
         else:
             term = draw_index(self.rng, jail_term_bound(jmax, self.rules.jail_term_range == "inclusive"))
-        self.jail[target] = term
+        self.jail[j] = term
         self.arrests += 1
         served_at_once = term == 0 and self.rules.jail_countdown == "end_of_step"
-        self.state[target] = QUIET if served_at_once else JAILED
-        if self.rules.cop_after_arrest == "to_arrestee":
-            self.pos[i] = self.pos[target]
+        self.state[j] = QUIET if served_at_once else JAILED
+
+    def swept(self, i: int) -> bool:
+        """Rule Sweeps: a citizen at home (quiet) who has protested is detained with
+        ``sweep_probability`` at the start of its turn (no draw when it is 0)."""
+        if self.sweep_probability <= 0.0 or self.state[i] != QUIET or not self.flags[i] & PROTESTED:
+            return False
+        if draw_uniform(self.rng) >= self.sweep_probability:
+            return False
+        self.detain(i)
+        return True
 
     def serve_jail(self, i: int) -> bool:
         """The jail part of a citizen's turn; whether it goes on to move and act."""
@@ -214,7 +232,7 @@ class ReferenceWorld:
         return self.curfew_share >= 1.0 or draw_uniform(self.rng) < self.curfew_share
 
     def citizen_turn(self, i: int) -> None:
-        if not self.serve_jail(i):
+        if not self.serve_jail(i) or self.swept(i):
             return
         moves = self.params.movement
         if self.rules.turn_order == "act_then_move":
@@ -241,6 +259,7 @@ class ReferenceWorld:
         self.losses[2] += 1
         if self.defect_to_join:
             self.kind[i], self.state[i], self.hardship[i], self.risk_aversion[i] = CITIZEN, ACTIVE, 1.0, 0.0
+            self.flags[i] |= PROTESTED
         else:
             self.remove(i)
         return True

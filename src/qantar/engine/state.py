@@ -46,8 +46,10 @@ CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED = 0, 1, 2
 #: in an array rather than in ``Config``: seven more Config fields cost a quarter of the
 #: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
 KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
-              "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability", "fear")
-K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK, K_FEAR = range(9)
+              "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability", "fear",
+              "sweep_probability")
+(K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK, K_FEAR,
+ K_SWEEP) = range(10)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
 #: Fields of the ``near`` caches (int64): cops in the low 16 bits, actives above them.
@@ -74,8 +76,10 @@ AGENT_DTYPE = np.dtype(
     ]
 )
 PER_AGENT = ("kind", "state", "jail", "pos", "hardship", "risk_aversion", "nxt", "flags")
-#: Bits of ``Agents.flags``: a provocateur is always active (rule A; scenarios).
-PROVOCATEUR = 1
+#: Bits of ``Agents.flags``: a provocateur is always active (rule A; scenarios); a citizen
+#: who has protested has been active at some time in the run (set by rule A and by a
+#: defector joining; read by rule Sweeps, which detains those of them at home).
+PROVOCATEUR, PROTESTED = 1, 2
 
 
 class Agents(NamedTuple):
@@ -88,7 +92,7 @@ class Agents(NamedTuple):
     hardship: np.ndarray  # float64: H, citizens only (0 for cops)
     risk_aversion: np.ndarray  # float64: R, citizens only (0 for cops)
     nxt: np.ndarray  # int32: next agent on the same cell, -1 at the end
-    flags: np.ndarray  # int16: bits such as PROVOCATEUR (scenarios; 0 in Epstein's model)
+    flags: np.ndarray  # int16: bits PROVOCATEUR (scenarios) and PROTESTED (has been active)
     head: np.ndarray  # int32 per cell: first (lowest id) agent on it, -1 if none
     cell: np.ndarray  # uint32 per cell: cops | actives << 8 | blockers << 16
     near: np.ndarray  # uint32 or int64 (near_dtype) per cell: cops + actives << 16 in the citizens' vision
@@ -97,7 +101,7 @@ class Agents(NamedTuple):
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
     losses: np.ndarray  # int64[3]: civilians killed, security killed, cops defected (cumulative)
-    knobs: np.ndarray  # float64[8]: the scenario mechanisms' settings (KNOB_NAMES)
+    knobs: np.ndarray  # float64: the scenario mechanisms' settings (KNOB_NAMES)
 
 
 class Vision(NamedTuple):

@@ -130,7 +130,8 @@ class RegionWorld:
         if w.params.movement != moving:
             w.set_movement(moving)
         w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
-                    hold_back_probability=1.0 - c.arrest_rate, fear=c.fear, **self.knobs)
+                    hold_back_probability=1.0 - c.arrest_rate, fear=c.fear,
+                    sweep_probability=c.sweep_probability, **self.knobs)
         self.sync_provocateurs()
         w.agents.hardship[self.citizens] = participating(np.clip(self.base_hardship + self.offsets(), 0.0, 1.0),
                                                          self.participation)

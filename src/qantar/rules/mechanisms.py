@@ -84,6 +84,20 @@ def faded_anger(anger: float, start_hours: float, end_hours: float, half_life_ho
     return anger * (math.exp(-rate * start_hours) - math.exp(-rate * end_hours)) / (rate * span)
 
 
+def sweep_probability(rate_per_day: float, step_hours: float) -> float:
+    """Rule Sweeps: the chance that a free citizen who has protested is detained in one step
+    of ``step_hours``, when sweeps detain such citizens at ``rate_per_day``. The chance of a
+    Poisson process, so that a day of steps detains the same share, 1 - exp(-rate), at any
+    step length.
+
+    Example:
+        >>> p4, p8 = sweep_probability(0.5, 6.0), sweep_probability(0.5, 3.0)
+        >>> round(1 - (1 - p4) ** 4, 12) == round(1 - (1 - p8) ** 8, 12) == round(1 - math.exp(-0.5), 12)
+        True
+    """
+    return 1.0 - math.exp(-rate_per_day * step_hours / 24.0)
+
+
 def participating(grievance_part, participation: float):
     """Rule Participation: in a region of ``participation`` p, each part of a citizen's
     grievance (its hardship after events, and the news, anger and backlash added to it) is

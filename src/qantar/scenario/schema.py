@@ -351,6 +351,17 @@ class LethalForceEvent(EventBase):
     fear: float = Field(0.0, ge=0, le=1)
 
 
+class SweepsEvent(EventBase):
+    """Sweeps from ``at`` to ``until`` (rule Sweeps): police detain at home those who have
+    protested, each free citizen who has been active at some time in the run at
+    ``rate_per_day`` (a rate: in a day a share 1 - exp(-rate) of them, whatever the step
+    length)."""
+
+    type: Literal["sweeps"]
+    until: dt.datetime | None = None
+    rate_per_day: float = Field(gt=0, le=100, description="detentions a day per free citizen who has protested")
+
+
 class ProvocateursEvent(EventBase):
     """Provocateurs from ``at`` to ``until``: ``people`` of each region's citizens, chosen at
     random among the free, are always active (rule A) and so draw arrests; while they
@@ -386,11 +397,11 @@ class EmergencyEvent(EventBase):
 
 Event = Annotated[
     Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent, ShutdownEvent,
-          LethalForceEvent, ProvocateursEvent],
+          LethalForceEvent, ProvocateursEvent, SweepsEvent],
     Field(discriminator="type"),
 ]
 EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force",
-               "provocateurs")
+               "provocateurs", "sweeps")
 
 Metric = Literal["peak_participants", "participants_on", "peak_date", "calm_date", "detained", "killed",
                  "security_killed", "killed_share", "first_region", "regions_joined", "largest_region"]

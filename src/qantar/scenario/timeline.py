@@ -31,7 +31,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from qantar.rules.mechanisms import faded_anger
+from qantar.rules.mechanisms import faded_anger, sweep_probability
 from qantar.scenario.schema import (
     EmergencyEvent,
     ForeignTroopsEvent,
@@ -42,6 +42,7 @@ from qantar.scenario.schema import (
     ProvocateursEvent,
     Scenario,
     ShutdownEvent,
+    SweepsEvent,
 )
 
 
@@ -71,6 +72,7 @@ class Controls:
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
     fears: dict[str, float] = field(default_factory=dict)  # order to fire: its fear (rule Fear)
+    sweeps: dict[str, float] = field(default_factory=dict)  # event: chance a step of detaining one who protested
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
     troops: float = 0.0  # foreign troops present (people)
     partial_offsets: dict[float, float] = field(default_factory=dict)  # share: offset of the events of that share
@@ -98,6 +100,12 @@ class Controls:
         """Rule Fear: the chance of being shot that citizens reckon with, the largest of the
         orders to fire in force, 0 without one."""
         return max(self.fears.values(), default=0.0)
+
+    @property
+    def sweep_probability(self) -> float:
+        """Rule Sweeps: the chance a step that a free citizen who has protested is detained,
+        the sweeps in force acting independently (0 without one)."""
+        return 1.0 - math.prod(1.0 - p for p in self.sweeps.values())
 
     @property
     def channel(self) -> float:
@@ -133,7 +141,7 @@ class Action:
     region: str
     kind: str  # hardship, hardship_share (value2: the share reached), legitimacy_add/set, officers(_set),
     # arrest_constant_set, emergency_on/off (value2: its arrest rate, 0: none of its own), curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
-    # lethal_on/off (value: probability, value2: fear)
+    # lethal_on/off (value: probability, value2: fear), sweeps_on/off (value: chance a step)
     value: float = 0.0
     value2: float = 0.0
 
@@ -180,6 +188,10 @@ class Action:
         elif self.kind == "lethal_on":
             c.lethal[self.event] = self.value
             c.fears[self.event] = self.value2
+        elif self.kind == "sweeps_on":
+            c.sweeps[self.event] = self.value
+        elif self.kind == "sweeps_off":
+            c.sweeps.pop(self.event, None)
         elif self.kind == "lethal_off":
             c.lethal.pop(self.event, None)
             c.fears.pop(self.event, None)
@@ -400,6 +412,11 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 add(e.at, e.name, r, "lethal_on", e.probability, e.fear)
                 if e.until is not None:
                     add(e.until, e.name, r, "lethal_off")
+        elif isinstance(e, SweepsEvent):
+            for r in regions:
+                add(e.at, e.name, r, "sweeps_on", sweep_probability(e.rate_per_day, 24.0 / scenario.steps_per_day))
+                if e.until is not None:
+                    add(e.until, e.name, r, "sweeps_off")
         elif isinstance(e, ShutdownEvent):
             for r in regions:
                 for when, anger in shutdown_angers(scenario, e):
