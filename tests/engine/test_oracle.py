@@ -27,7 +27,9 @@ def assert_same(world: World, ref: ReferenceWorld, step: int) -> None:
     assert world.agents.losses.tolist() == ref.losses, f"losses differ after step {step}"
 
 
-def run_both(params: Params, rules, seed: int, steps: int, controls=None) -> None:
+def run_both(params: Params, rules, seed: int, steps: int, controls=None) -> tuple[World, ReferenceWorld]:
+    """Both engines from one world, ``controls[t]`` applied to both before step t; checked
+    after every step. Returns them, for checks of what happened."""
     world = World.build(params, rules, seed=seed)
     ref = ReferenceWorld.from_world(world)
     assert_same(world, ref, 0)
@@ -38,6 +40,7 @@ def run_both(params: Params, rules, seed: int, steps: int, controls=None) -> Non
         world.run(1)
         ref.step()
         assert_same(world, ref, t)
+    return world, ref
 
 
 @pytest.mark.parametrize("rules", RULES)
@@ -143,15 +146,7 @@ def test_sweeps_agree_and_detain_those_who_protested(rules):
                     max_jail_term=None if rules == "paper" else 40)
     controls = {4: lambda w: w.set_legitimacy(0.95), 5: lambda w: w.set_knobs(sweep_probability=0.3),
                 11: lambda w: w.set_knobs(sweep_probability=0.0)}
-    world = World.build(params, rule_set(rules), seed=8)
-    ref = ReferenceWorld.from_world(world)
-    for t in range(1, 14):
-        if t in controls:
-            for target in (world, ref):
-                controls[t](target)
-        world.run(1)
-        ref.step()
-        assert_same(world, ref, t)
+    world, _ = run_both(params, rule_set(rules), 8, 13, controls)
     plain = World.build(params, rule_set(rules), seed=8)
     plain.run(4)
     plain.set_legitimacy(0.95)
