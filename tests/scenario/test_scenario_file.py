@@ -135,3 +135,17 @@ def test_builtin_kazakhstan_carries_the_calibrated_point():
     as_shipped = load_scenario("kazakhstan-2022").model_dump()
     assert as_shipped["scale"] == 20  # shipped at 20: 22 of 24 measures within 10% of 1:1 (docs/validation/convergence.md)
     assert load_scenario("kazakhstan-2022", assignments + ["scale=20"]).model_dump() == as_shipped
+
+
+def test_builtin_zhanaozen_copies_the_countrys_hardship_and_l():
+    """Zhanaozen carries its own L and hardship so that a structure can lower its L with
+    the calm ceiling following (validation/kazakhstan_structures.py, country-start). In the
+    built-in they are copies of the country's: this keeps the copy from drifting when the
+    country's are refitted (the ceiling T / (1 - L), as calibrate_kazakhstan.calm_ceiling)."""
+    s = load_scenario("kazakhstan-2022")
+    z = next(r for r in s.regions if r.name == "Zhanaozen")
+    m = s.model
+    assert z.legitimacy == m.legitimacy
+    assert (z.hardship.dist, z.hardship.a, z.hardship.b, z.hardship.low) == (m.hardship.dist, m.hardship.a,
+                                                                               m.hardship.b, m.hardship.low)
+    assert z.hardship.high == m.hardship.high == pytest.approx(m.threshold / (1 - z.legitimacy), rel=1e-5)
