@@ -617,12 +617,13 @@ def query(experiment, sql) -> None:
 @click.option("--overwrite", is_flag=True, help="Replace a comparison already in --out.")
 def compare(a, b, out_dir, overwrite) -> None:
     """Compare two scenario ensembles (folders written by qantar run SCENARIO): each measure's
-    medians, and the difference B - A with a bootstrap 90% interval; writes a figure."""
+    medians, and the difference B - A with a bootstrap 90% interval (runs paired by seed when
+    both ran the same seeds, as --without against its base does); writes a figure."""
     with one_line_errors():
         cmp = api.compare(a, b, out_dir, overwrite=overwrite)
     from qantar.analysis.compare import difference_rows
 
-    print_records(difference_rows(cmp.rows), title=f"B - A: {b} minus {a} ({cmp.runs[1]} and {cmp.runs[0]} runs)")
+    print_records(difference_rows(cmp.rows), title=f"B - A: {b} minus {a} ({cmp.runs_text})")
     click.echo(f"wrote {cmp.path / 'compare.json'}, {cmp.figure}")
 
 

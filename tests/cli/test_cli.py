@@ -237,6 +237,7 @@ def test_compare_two_ensembles(tmp_path):
     rows = {r["measure"]: r for r in json.loads((tmp_path / "cmp" / "compare.json").read_text())["measures"]}
     peak = rows["peak_participants"]
     assert peak["b"] == 0 and peak["a"] > 0 and peak["high"] < 0  # B - A: all of A's protest is gone
+    assert "4 and 4 runs, paired by seed" in res.output and peak["paired"]  # the same seeds: run k beside run k
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 5000
     missing = invoke("compare", str(tmp_path / "base"), str(tmp_path / "nowhere"), "--out", str(tmp_path / "c2"))
     assert missing.exit_code == 2 and "nowhere: does not exist; compare needs an ensemble" in missing.output

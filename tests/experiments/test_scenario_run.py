@@ -184,6 +184,35 @@ def test_the_dead_are_counted_person_by_person():
     assert abs(tolls.sum() / agents.sum() - 3) < 0.25  # binomial(10, 0.3) a killing: mean 3
 
 
+def test_the_dead_before_a_step_do_not_depend_on_what_comes_after_or_elsewhere():
+    """Each region's column draws its dead from its own stream, in step order: two runs whose
+    killings agree up to a step have the same dead up to it, a region's dead do not move
+    with another region's killings, nor the civilians' with the security's."""
+    from qantar.experiments.scenario_run import count_the_dead
+
+    s = killing_scenario(casualties={"civilian_death_probability": 0.3, "security_death_probability": 0.2})
+    counts = np.zeros((2, 40, 7), np.int64)
+    steps = np.arange(40)
+    counts[:, :, 4] = steps // 3  # civilians killed, cumulative agents
+    counts[:, :, 5] = steps // 5  # security killed
+    later = counts.copy()
+    later[:, 25:, 4] += 7  # more civilians killed from step 25 on (a later event)
+    later[:, 30:, 5] += 4
+    elsewhere = counts.copy()
+    elsewhere[1, 10:, 4:6] += 3  # region B alone kills more, from step 10
+    other_column = counts.copy()
+    other_column[:, 5:, 5] += 2  # more security dead only
+    base = count_the_dead(s, counts, 9)
+    assert base[:, -1].sum() > 0
+    assert np.array_equal(count_the_dead(s, later, 9)[:, :25, 0], base[:, :25, 0])
+    assert np.array_equal(count_the_dead(s, later, 9)[:, :30, 1], base[:, :30, 1])
+    assert not np.array_equal(count_the_dead(s, later, 9)[:, 25:, 0], base[:, 25:, 0])
+    assert np.array_equal(count_the_dead(s, elsewhere, 9)[0], base[0])
+    assert np.array_equal(count_the_dead(s, elsewhere, 9)[1, :10], base[1, :10])
+    assert np.array_equal(count_the_dead(s, other_column, 9)[:, :, 0], base[:, :, 0])
+    assert not np.array_equal(count_the_dead(s, counts, 10), base)  # another seed, other dead
+
+
 def test_people_killed_is_binomial_with_the_old_mean():
     from qantar.rules.mechanisms import people_killed
 

@@ -15,7 +15,8 @@ from pathlib import Path
 @dataclasses.dataclass(frozen=True)
 class Comparison:
     """What ``compare`` wrote (``compare.json``, ``compare.png`` in ``path``): per measure,
-    both medians and B - A with its bootstrap 90% interval (``analysis.compare``)."""
+    both medians and B - A with its bootstrap 90% interval (``analysis.compare``), its runs
+    paired by seed when both ran the same seeds."""
 
     path: Path
     a: Path
@@ -26,6 +27,16 @@ class Comparison:
     @property
     def figure(self) -> Path:
         return self.path / "compare.png"
+
+    @property
+    def paired(self) -> bool:
+        """Whether the runs were paired by seed (``analysis.compare.same_seeds``)."""
+        return bool(self.rows) and self.rows[0]["paired"]
+
+    @property
+    def runs_text(self) -> str:
+        """How many runs each side has, and whether they were paired, as titles say it."""
+        return f"{self.runs[1]} and {self.runs[0]} runs" + (", paired by seed" if self.paired else ", not paired")
 
 
 def compare(a, b, out=None, *, overwrite: bool = False) -> Comparison:
@@ -49,7 +60,7 @@ def compare(a, b, out=None, *, overwrite: bool = False) -> Comparison:
     rows = compare_records(folders[0].record, folders[1].record)
     runs = (len(folders[0].measures), len(folders[1].measures))
     write_json(out / "compare.json", {"command": f"qantar compare {a} {b}", "a": str(a), "b": str(b),
-                                      "runs": list(runs), "measures": rows})
+                                      "runs": list(runs), "paired": rows[0]["paired"], "measures": rows})
     compare_figure(Path(a).name, pq.read_table(Path(a) / "series.parquet"), Path(b).name,
                    pq.read_table(Path(b) / "series.parquet"), out / "compare.png")
     return Comparison(out, Path(a), Path(b), runs, rows)

@@ -122,7 +122,7 @@ def page(settings, session):
             compared[:] = [pn.pane.Markdown(f"error: {exc}", styles={"color": "#b00"})]
             return
         compared[:] = [pn.pane.Markdown(f"### B - A: {Path(b.value).name} minus {Path(a.value).name} "
-                                        f"({result.runs[1]} and {result.runs[0]} runs)"),
+                                        f"({result.runs_text})"),
                        pn.pane.HTML(views.table_html(compare_rows(result.rows), COMPARE_COLUMNS),
                                     css_classes=["compare-table"]),
                        pn.pane.PNG(str(result.figure), width=640)]

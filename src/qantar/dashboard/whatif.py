@@ -188,7 +188,7 @@ def page(settings, session):
         command.object = f"`{what.command}`  \nfolder: `{what.path}`"
         result[:] = [
             view.layout(side_by_side=True),
-            pn.Row(pn.Column(pn.pane.Markdown("### B - A: what-if minus baseline"),
+            pn.Row(pn.Column(pn.pane.Markdown(f"### B - A: what-if minus baseline ({comparison.runs_text})"),
                              pn.pane.HTML(views.table_html(compare_rows(comparison.rows), COMPARE_COLUMNS),
                                           css_classes=["compare-table"])),
                    pn.Column(pn.pane.Markdown("### What-if against the targets"),

@@ -185,15 +185,30 @@ CASUALTY_STREAM = 2 ** 31 - 1
 def count_the_dead(scenario: Scenario, counts: np.ndarray, seed) -> np.ndarray:
     """Rule Casualties over a run: the dead in people, cumulative, (regions, steps + 1, 2)
     for civilians and security, from each step's new killings (``rules.mechanisms.
-    people_killed``), drawn from the run seed's own child ``CASUALTY_STREAM``."""
-    rng = np.random.default_rng(child(seed, CASUALTY_STREAM))
+    people_killed``).
+
+    Each region's column has its own stream (``casualty_streams``), drawn in step order: the
+    dead up to a step depend only on the killings up to it in that region and column. So a
+    later event, another region's killings or the other column cannot move the dead before
+    it, and a counterfactual's toll differs from the base run's only where its runs do."""
     c = scenario.casualties
     out = np.zeros((*counts.shape[:2], 2), np.int64)
+    streams = casualty_streams(seed, counts.shape[0])
     for i, (column, probability) in enumerate(zip(KILLED_COLUMNS, (c.civilian_death_probability,
                                                                     c.security_death_probability))):
         new = np.diff(counts[:, :, COUNT_COLUMNS.index(column)], axis=1, prepend=0)
-        out[:, :, i] = np.cumsum(people_killed(new, scenario.scale, probability, rng), axis=1)
+        for r in range(counts.shape[0]):
+            out[r, :, i] = np.cumsum(people_killed(new[r], scenario.scale, probability, streams[r][i]))
     return out
+
+
+def casualty_streams(seed, regions: int) -> list[list[np.random.Generator]]:
+    """One generator per region and killed column, [region][column]: the children (region,
+    column) of the run seed's child ``CASUALTY_STREAM``, so the worlds' streams are untouched
+    and each region's toll is drawn apart from every other."""
+    base = child(seed, CASUALTY_STREAM)
+    return [[np.random.default_rng(child(child(base, r), i)) for i in range(len(KILLED_COLUMNS))]
+            for r in range(regions)]
 
 
 class NewsWire:
