@@ -38,6 +38,11 @@ Structures:
   ``country-fear`` (the police, the order and its fear, the fire in Almaty, the toll) and
   the national caps refitted.
 
+- ``country-start-hold``: ``country-start-calm``'s chosen point with the crowd held up to
+  5-7 January: the caps undo at most the rise, the rise felt over up to five days, the armed
+  groups of 5 January in Almaty and the government's resignation free, with the order's
+  fear and the news.
+
 - ``country-sweeps``: the built-in with rule Sweeps, from the order of 7 January to the end
   of the state of emergency (an event appended, ``EXTRA_EVENTS``), its rate free;
   ``country-sweeps-narrow`` the same over a narrower range with more particles.
@@ -193,6 +198,30 @@ STRUCTURES["country-start"] = [p for p in STRUCTURES["exposure-ramp"]
 STRUCTURES["country-start-calm"] = STRUCTURES["country-fear"] + [
     p for p in STRUCTURES["exposure-ramp"] if p.name == "national_caps"]
 
+#: The third step of the start (2026-12-07, second session): from country-start-calm's point,
+#: whose crowd peaks on 4 January and falls a day early, the crowd held up to 5-7 January.
+#: The caps undo at most the rise they answer (the price came back, the protest did not end:
+#: its demands turned political; fact sheet), as a share of that rise; the rise felt over up
+#: to five days; the crowd of 5 January in Almaty carried by the armed groups of that day
+#: (event ``provocateurs``) and the government's resignation; with the order's fear and the
+#: news free, so that the calm is fitted in the same fit as the peak.
+_START = json.loads((RESULTS / "best-country-start.json").read_text())["values"]
+STRUCTURES["country-start-hold"] = [
+    Parameter("mangystau_cap_share", (), 0.0, 1.0,
+              derived=(("events.mangystau-cap.add", lambda f: -f * _START["lpg_mangystau"]),),
+              note="share of the Mangystau rise the cap of 4 Jan undoes"),
+    Parameter("national_caps_share", (), 0.0, 1.0,
+              derived=(("events.national-caps.add", lambda f: -f * _START["lpg_elsewhere"]),),
+              note="share of the rise elsewhere the caps of 6 Jan undo"),
+    Parameter("lpg_ramp_hours", ("events.lpg-price.ramp_hours",), 24.0, 120.0,
+              note="hours over which the rise is felt (people meet the price as they refuel)"),
+    Parameter("provocateurs", ("events.provocateurs.people",), 500.0, 20000.0, log=True,
+              note="armed groups in Almaty, 5-7 Jan (people)"),
+    Parameter("government_resigns", ("events.government-resigns.add",), -0.05, 0.05,
+              note="L changed by the government's resignation on 5 Jan"),
+] + [p for p in STRUCTURES["country-fear"] if p.name == "order_fear"] + [
+    p for p in STRUCTURES["exposure-ramp"] if p.name == "news_gain"]
+
 #: The built-in with rule Sweeps (2026-12-07): police detain at home those who protested,
 #: from the order of 7 January (the counter-terrorist operation) to the end of the state of
 #: emergency, at a fitted rate (the event in ``EXTRA_EVENTS``): the detained went on rising
@@ -212,7 +241,8 @@ STRUCTURES["country-sweeps-narrow"] = [
 
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.
-STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start"}
+STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start",
+          "country-start-hold": "country-start-calm"}
 
 #: Events a structure adds to the built-in (TOML appended to it, beside the structure's
 #: folder), by structure. Empty since country-fear was adopted (2026-12-07): its event
@@ -264,14 +294,14 @@ def calibrate_structure(name: str, args) -> None:
 
 def fixed_of(args, name: str | None = None) -> list[str]:
     """The assignments every run of structure ``name`` makes: the scale, when one is given,
-    and, for a structure fitted from another's point (``STARTS``), that point's values of
-    the parameters it does not free."""
+    and, for a structure fitted from another's point (``STARTS``), the assignments of that
+    point (``best-START.json``, itself with its own start's) but for the paths this structure
+    frees."""
     fixed = [f"scale={args.scale:g}"] if args.scale else []
     if name in STARTS:
-        start = STARTS[name]
-        values = json.loads((RESULTS / f"best-{start}.json").read_text())["values"]
-        free = {p.name for p in STRUCTURES[name]}
-        fixed += [a for p in STRUCTURES[start] if p.name not in free for a in p.assignments(values[p.name])]
+        start = json.loads((RESULTS / f"best-{STARTS[name]}.json").read_text())["assignments"]
+        free = {path for p in STRUCTURES[name] for path in (*p.paths, *(d for d, _ in p.derived))}
+        fixed += [a for a in start if a.split("=", 1)[0] not in free | {"scale"}]
     return fixed
 
 
