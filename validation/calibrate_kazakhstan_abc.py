@@ -81,10 +81,11 @@ BEST = lhs.OUT / "kazakhstan-2022-abc-best.json"
 
 
 def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrating",
-                    fixed: list[str] | None = None, scenario: str | None = None) -> None:
+                    fixed: list[str] | None = None, scenario: str | None = None,
+                    targets: list[str] | None = None) -> None:
     """ABC-SMC of the built-in (or ``scenario``) over ``parameters`` (with the ``fixed`` assignments) into
-    ``folder`` with a progress bar; exit 130 after a Ctrl-C (the complete generations are
-    kept, the same command continues)."""
+    ``folder`` with a progress bar, against all targets or the ``targets`` named; exit 130
+    after a Ctrl-C (the complete generations are kept, the same command continues)."""
     from qantar.experiments.abc_smc import calibrate
 
     started = time.perf_counter()
@@ -97,7 +98,8 @@ def calibrate_shown(parameters: list, folder: Path, args, label: str = "calibrat
 
         result = calibrate(scenario or lhs.SCENARIO, parameters, folder, fixed=fixed, population=args.population,
                            generations=args.generations, max_simulations=args.max_runs, entropy=args.entropy,
-                           on_progress=on_progress)
+                           on_progress=on_progress, runs_per_particle=getattr(args, "runs_per_particle", 1),
+                           targets=targets)
     print(f"{label}: {len(result.generations)} generations, {time.perf_counter() - started:.0f} s"
           + (" (interrupted)" if result.interrupted else ""))
     if result.interrupted:

@@ -528,12 +528,14 @@ def parse_range(name: str, text: str, allow_log: bool = False) -> tuple[float, f
 @click.option("--runs-per-particle", type=click.IntRange(min=1), default=1, show_default=True,
               help="Judge each particle on this many runs (their median), for a noisy scenario; --max-runs counts "
                    "runs.")
+@click.option("--target", "targets", multiple=True, metavar="NAME",
+              help="Fit to this target only (repeatable; qantar describe SCENARIO lists them). [default: all]")
 @where_runs_run
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="The calibration's folder; the same command again continues it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def calibrate(scenario, params, assignments, population, generations, max_runs, min_distance, seed, runs_per_particle,
-              workers, cluster, out_dir, quiet) -> None:
+              targets, workers, cluster, out_dir, quiet) -> None:
     """Fit parameters of a SCENARIO to its [[targets]] by ABC-SMC (pyabc): a posterior,
     not a point. Writes OUT/posterior.parquet, calibration.json, calibration.md and
     posterior.png; `qantar run SCENARIO --posterior OUT` then draws a particle per run.
@@ -562,7 +564,8 @@ def calibrate(scenario, params, assignments, population, generations, max_runs, 
                 result = run_calibration(scenario, parameters, out_dir, fixed=fixed, population=population,
                                          generations=generations, max_simulations=max_runs or float("inf"),
                                          min_epsilon=min_distance, entropy=seed, workers=workers, executor=executor,
-                                         on_progress=on_progress, runs_per_particle=runs_per_particle)
+                                         on_progress=on_progress, runs_per_particle=runs_per_particle,
+                                         targets=list(targets) or None)
         except QantarInputError as exc:
             raise InputError(str(exc)) from None
     if not result.generations:

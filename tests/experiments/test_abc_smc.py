@@ -272,3 +272,34 @@ def test_runs_per_particle_judge_each_particle_on_the_median_of_its_runs(scenari
     assert t1.column("distance").to_pylist() != t3.column("distance").to_pylist()
     with pytest.raises(QantarInputError, match="runs_per_particle: give 1 or more"):
         calibrate(scenario, [LEGITIMACY], tmp_path / "bad", population=6, generations=1, runs_per_particle=0)
+
+
+def test_a_calibration_can_fit_to_some_targets_only(tmp_path):
+    """--target: the distance is that of the named targets alone (a second target that no
+    particle can meet does not enter it), the folder records the names and its report says
+    so; a name the scenario lacks is refused before anything runs."""
+    path = tmp_path / "two.toml"
+    path.write_text(PEAKED + """
+[[targets]]
+name = "impossible"
+metric = "detained"
+low = 1000000000
+high = 2000000000
+source = "s"
+""")
+    calibrate(str(path), [LEGITIMACY], tmp_path / "peak", population=8, generations=1, workers=1, targets=["peak"])
+    calibrate(str(path), [LEGITIMACY], tmp_path / "all", population=8, generations=1, workers=1)
+    _, peak = read_posterior(tmp_path / "peak")
+    _, both = read_posterior(tmp_path / "all")
+    assert "d.impossible" not in peak.column_names and "d.impossible" in both.column_names
+    assert peak.column("distance").to_pylist() == peak.column("d.peak").to_pylist()
+    assert min(both.column("distance").to_pylist()) > 0.5  # the impossible target weighs in
+    made = json.loads((tmp_path / "peak" / "calibration.json").read_text())["settings"]
+    assert made["targets"] == ["peak"] and "targets" not in json.loads((tmp_path / "all" / "calibration.json").read_text())["settings"]
+    assert "Fitted to these targets only: `peak`" in (tmp_path / "peak" / "calibration.md").read_text()
+    with pytest.raises(QantarInputError, match="--target nope: not a target of the scenario"):
+        calibrate(str(path), [LEGITIMACY], tmp_path / "bad", population=8, generations=1, targets=["nope"])
+    assert not (tmp_path / "bad").exists()
+    res = CliRunner().invoke(main, ["calibrate", str(path), "--param", "model.legitimacy=0.5:0.95", "--target", "nope",
+                                    "--population", "8", "--out", str(tmp_path / "cli")])
+    assert res.exit_code == 2 and "--target nope: not a target" in res.output and not (tmp_path / "cli").exists()

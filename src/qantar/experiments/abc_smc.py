@@ -60,7 +60,7 @@ import numpy as np
 import pyarrow as pa
 
 from qantar.errors import QantarInputError
-from qantar.experiments.calibration import Parameter, distances, measure_at, point_score
+from qantar.experiments.calibration import Parameter, distances, measure_at, point_score, select_targets
 from qantar.experiments.runner import local_pool, run_tasks, stop_pool, worker_count
 from qantar.scenario.load import load_scenario
 
@@ -126,6 +126,7 @@ class ScenarioModel:
     fixed: list[str]
     entropy: int
     runs: int = 1
+    targets: list[str] | None = None  # the names fitted to; None: all of the scenario's
     _targets: list = field(default_factory=list, repr=False)
 
     def assignments(self, unit: dict) -> list[str]:
@@ -136,7 +137,7 @@ class ScenarioModel:
         if _CANDIDATE_KEY is None:
             raise RuntimeError("ScenarioModel runs only as a candidate of seeded_sampler, which seeds it")
         if not self._targets:
-            self._targets = load_scenario(self.scenario, self.fixed).targets
+            self._targets = select_targets(load_scenario(self.scenario, self.fixed).targets, self.targets)
         key = [*_CANDIDATE_KEY, 1]
         try:
             runs = [measure_at(self.scenario, self.assignments(unit),
@@ -318,7 +319,8 @@ def why_stop(gens: list[dict], generations: int, min_epsilon: float) -> str | No
     return None
 
 
-def check_inputs(scenario: str, parameters: list[Parameter], fixed: list[str], population: int):
+def check_inputs(scenario: str, parameters: list[Parameter], fixed: list[str], population: int,
+                 targets: list[str] | None = None):
     """Refuse what cannot be calibrated, before anything runs; the loaded scenario."""
     if not parameters:
         raise QantarInputError("calibrate: give at least one parameter to fit (--param PATH=LOW:HIGH)")
@@ -334,6 +336,7 @@ def check_inputs(scenario: str, parameters: list[Parameter], fixed: list[str], p
     sc = load_scenario(scenario, fixed)
     if not sc.targets:
         raise QantarInputError(f"scenario {sc.name!r} has no [[targets]] to calibrate against; add some")
+    select_targets(sc.targets, targets)  # a name it lacks is refused here
     for p in parameters:
         for u in (0.0, 0.37, 1.0):  # the ends, and a point inside, which whole-number fields refuse
             try:
@@ -361,8 +364,9 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
               population: int = 100, generations: int = 6, max_simulations: float = math.inf,
               min_epsilon: float = 0.0, entropy: int = 0, workers: int | None = None, executor=None,
               on_progress: Callable[[int, int, int, int], None] | None = None,
-              runs_per_particle: int = 1) -> Calibration:
-    """Fit ``parameters`` of ``scenario`` to its targets by ABC-SMC, into ``folder``.
+              runs_per_particle: int = 1, targets: list[str] | None = None) -> Calibration:
+    """Fit ``parameters`` of ``scenario`` to its targets by ABC-SMC, into ``folder``: all of
+    them, or only the ``targets`` named (a stage of a fit; the folder records which).
 
     Runs until ``generations`` generations exist in the folder (the first from the prior),
     the tolerance reaches ``min_epsilon``, or about ``max_simulations`` more runs were
@@ -380,18 +384,21 @@ def calibrate(scenario: str, parameters: list[Parameter], folder, *, fixed: list
     pyabc = require_pyabc()
     quiet_pyabc()
     fixed = list(fixed or [])
-    sc = check_inputs(scenario, parameters, fixed, population)
+    targets = None if targets is None else list(targets)
+    sc = check_inputs(scenario, parameters, fixed, population, targets)
     if Path(scenario).is_file():
         scenario = str(Path(scenario).resolve())  # the same file from any folder
     if runs_per_particle < 1:
         raise QantarInputError(f"runs_per_particle: give 1 or more (got {runs_per_particle})")
-    model = ScenarioModel(scenario, parameters, fixed, entropy, runs_per_particle)
+    model = ScenarioModel(scenario, parameters, fixed, entropy, runs_per_particle, targets)
     middle = model.assignments({p.name: 0.5 for p in parameters})
     settings = {"scenario": scenario, "scenario_name": sc.name, "fingerprint_at": middle,
                 "fingerprint": scenario_fingerprint(scenario, middle), "parameters": [p.describe() for p in parameters],
                 "fixed": fixed, "population": population, "entropy": entropy}
     if runs_per_particle > 1:  # absent at 1, so that folders made before the option continue
         settings["runs_per_particle"] = runs_per_particle
+    if targets is not None:  # absent for all targets, so that folders made before the option continue
+        settings["targets"] = targets
     refuse_changed_scenario(folder, settings)
     store = PosteriorStore.open(folder, settings=settings)
     log = SamplerLog()

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qantar.analysis.scenario_measures import NEVER_DAYS, measure_run, target_distance, target_values
+from qantar.errors import QantarInputError
 from qantar.engine.seeds import children
 from qantar.experiments.runner import run_tasks
 from qantar.experiments.scenario_run import run_scenario
@@ -101,6 +102,22 @@ def distances(targets: list[Target], measures: list[dict]) -> dict[str, float]:
     return {t.name: target_distance(t, target_values(t, measures)) for t in targets}
 
 
+def select_targets(targets: list[Target], names=None) -> list[Target]:
+    """The targets a calibration fits to: all of them (``names`` None), or those named, in
+    the scenario's order. A name the scenario lacks is refused in one line. Fitting to some
+    targets only is a stage of a fit: a parameter that acts only late (a rate of detentions
+    after the calm, say) is pinned by the targets it moves, not drowned by the others' noise."""
+    if names is None:
+        return list(targets)
+    known = [t.name for t in targets]
+    for name in names:
+        if name not in known:
+            raise QantarInputError(f"--target {name}: not a target of the scenario (its targets: {', '.join(known)})")
+    if not names:
+        raise QantarInputError("--target: name at least one target, or leave the option out for all of them")
+    return [t for t in targets if t.name in set(names)]
+
+
 def point_score(dist: dict[str, float]) -> float:
     """Root mean square of the targets' distances (0: every median inside its range)."""
     return float(math.sqrt(sum(d * d for d in dist.values()) / max(1, len(dist))))
@@ -124,11 +141,13 @@ class Evaluated:
 
 def evaluate(scenario: str, parameters: list[Parameter], fixed: list[str], points: list[dict[str, float]],
              seeds: int, entropy: int, wave: int, workers: int | None = None,
-             on_done: Callable[[int], None] | None = None, executor=None) -> list[Evaluated] | None:
+             on_done: Callable[[int], None] | None = None, executor=None,
+             targets: list[str] | None = None) -> list[Evaluated] | None:
     """Every point run ``seeds`` times (seeds ``SeedSequence(entropy).spawn(seeds)``, the
-    same for every point) and scored, on ``workers`` local processes or ``executor`` (a
-    Dask client's, say); None if interrupted before all finished."""
-    targets = load_scenario(scenario, fixed).targets
+    same for every point) and scored against ``targets`` (names; default all of the
+    scenario's), on ``workers`` local processes or ``executor`` (a Dask client's, say); None
+    if interrupted before all finished."""
+    targets = select_targets(load_scenario(scenario, fixed).targets, targets)
     seed_list = children(entropy, seeds)
     tasks = [(scenario, fixed + [a for p in parameters for a in p.assignments(pt[p.name])], seed)
              for pt in points for seed in seed_list]
@@ -146,11 +165,13 @@ def evaluate(scenario: str, parameters: list[Parameter], fixed: list[str], point
 
 def reevaluate(scenario: str, parameters: list[Parameter], fixed: list[str], best: list[Evaluated], seeds: int,
                entropy: int, workers: int | None = None,
-               on_done: Callable[[int], None] | None = None, executor=None) -> list[Evaluated] | None:
+               on_done: Callable[[int], None] | None = None, executor=None,
+               targets: list[str] | None = None) -> list[Evaluated] | None:
     """The points of ``best`` run again with ``seeds`` fresh seeds (``SeedSequence(entropy +
-    1)``, none of the design's), scored on those runs alone; sorted by that score."""
+    1)``, none of the design's), scored on those runs alone against ``targets`` (names;
+    default all); sorted by that score."""
     again = evaluate(scenario, parameters, fixed, [e.values for e in best], seeds, entropy + 1, 0, workers, on_done,
-                     executor)
+                     executor, targets)
     if again is None:
         return None
     for old, new in zip(best, again):

@@ -74,6 +74,8 @@ def render(manifest: dict, table, figure: str) -> str:
              f"{manifest.get('runs_executed', 0)} runs in {manifest.get('seconds_total', 0):.0f} s, in "
              f"{len(sessions)} session(s). The distance is the root mean square of the targets' distances in one "
              "run (0 inside every reported range; see `docs/experiments.md`).", ""]
+    if s.get("targets") is not None:
+        lines += ["Fitted to these targets only: " + ", ".join(f"`{t}`" for t in s["targets"]), ""]
     if s["fixed"]:
         lines += ["Fixed at every particle: " + ", ".join(f"`{a}`" for a in s["fixed"]), ""]
     lines += ["| session | started | qantar, commit | runs | failed | stopped |", "|---|---|---|---|---|---|"]
