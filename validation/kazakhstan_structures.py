@@ -226,7 +226,7 @@ STRUCTURES["country-start-hold"] = [
 
 #: The built-in with rule Sweeps (2026-12-07): police detain at home those who protested,
 #: from the order of 7 January (the counter-terrorist operation) to the end of the state of
-#: emergency, at a fitted rate (the event in ``EXTRA_EVENTS``): the detained went on rising
+#: emergency, at a fitted rate (the event `sweeps`, in the built-in since 2026-12-07): the detained went on rising
 #: to about 10,000 after the protest ended on 8 January (fact sheet; seed 004).
 STRUCTURES["country-sweeps"] = [
     Parameter("sweep_rate", ("events.sweeps.rate_per_day",), 0.001, 2.0, log=True,
@@ -256,22 +256,13 @@ STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start
           "country-start-hold": "country-start-calm"}
 
 #: Events a structure adds to the built-in (TOML appended to it, beside the structure's
-#: folder), by structure. Empty since country-fear was adopted (2026-12-07): its event
-#: ``almaty-fire``, which country-fading and country-fear were fitted with, is in the built-in
-#: now, in one place. A structure adopted later moves its events there and leaves this table.
-EXTRA_EVENTS: dict[str, str] = {
-    "country-sweeps": '''
-[[events]]
-name = "sweeps"
-type = "sweeps"
-at = 2022-01-07T10:00:00
-until = 2022-01-19T00:00:00
-note = "Police detain at home those who protested: 'the protesters have returned to their homes, and large numbers of them have been detained by security forces' (seed 004). From the order of 7 January to the end of the state of emergency; rate calibrated."
-rate_per_day = 0.05
-source = "seed-004"
-''',
-}
-EXTRA_EVENTS["country-sweeps-narrow"] = EXTRA_EVENTS["country-sweeps-stage"] = EXTRA_EVENTS["country-sweeps"]
+#: folder), by structure. Empty since country-fear and country-sweeps-stage were adopted
+#: (2026-12-07): their events ``almaty-fire`` and ``sweeps`` are in the built-in now, in one
+#: place. A structure adopted later moves its events there and leaves this table.
+EXTRA_EVENTS: dict[str, str] = {}
+# The sweeps structures (country-sweeps, -narrow, -stage) were fitted with a ``sweeps`` event
+# appended here (their pages show it); since country-sweeps-stage's adoption (2026-12-07) the
+# event is in the built-in, and the three refit its rate there.
 
 
 def scenario_of(name: str) -> str:

@@ -137,6 +137,22 @@ def test_builtin_kazakhstan_carries_the_calibrated_point():
     assert load_scenario("kazakhstan-2022", assignments + ["scale=20"]).model_dump() == as_shipped
 
 
+def test_builtin_kazakhstan_carries_the_fitted_sweeps():
+    """The built-in's rule Sweeps event carries the rate of its stage fit (structure
+    country-sweeps-stage, docs/validation/kazakhstan-2022-country-sweeps-best.json): applying
+    the fit's assignments changes nothing but the scale."""
+    import json
+    from pathlib import Path
+
+    best = Path(__file__).resolve().parents[2] / "docs" / "validation" / "kazakhstan-2022-country-sweeps-best.json"
+    made = json.loads(best.read_text())
+    assert made["structure"] == "country-sweeps-stage" and made["assignments"][0] == "scale=50"
+    as_shipped = load_scenario("kazakhstan-2022")
+    sweeps = next(e for e in as_shipped.events if e.type == "sweeps")
+    assert sweeps.source == "seed-004" and sweeps.rate_per_day > 0
+    assert load_scenario("kazakhstan-2022", made["assignments"] + ["scale=20"]).model_dump() == as_shipped.model_dump()
+
+
 def test_builtin_zhanaozen_copies_the_countrys_hardship_and_l():
     """Zhanaozen carries its own L and hardship so that a structure can lower its L with
     the calm ceiling following (validation/kazakhstan_structures.py, country-start). In the
