@@ -8,7 +8,8 @@ compared with the finest scale's by ``qantar.analysis.convergence.agrees`` (numb
 Each run's measures are kept as soon as it ends (``validation/results/convergence/``, one
 JSON a run, with the scenario's fingerprint beside them: a folder of another version of the
 scenario is refused); the same command resumes where it stopped, and a Ctrl-C keeps what
-finished.
+finished. The fingerprint is the scenario's, not the code's: after a change to how runs or
+measures are made (as the toll's streams on 2026-12-07), delete the folder and run again.
 ``--stage report`` writes ``docs/validation/convergence.md`` and its figure from what is
 kept, without running anything.
 

@@ -87,6 +87,7 @@ def test_runs_page_lists_opens_and_compares(dashboard, runs_root, tmp_path, scre
 
     page.tab.get_by_role("button", name="Compare").click()
     page.tab.get_by_text("B - A: kz-b minus kz-a", exact=False).wait_for()
+    assert page.tab.get_by_text("(2 and 2 runs, paired by seed)", exact=False).count() == 1  # the same seeds
     rows = compare_records(json.loads((one.path / "runs.json").read_text()),
                            json.loads((two.path / "runs.json").read_text()))
     cells = page.tab.locator(".compare-table tbody tr").first.locator("td").all_inner_texts()
