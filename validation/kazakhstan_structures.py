@@ -41,7 +41,8 @@ Structures:
 - ``country-start-hold``: ``country-start-calm``'s chosen point with the crowd held up to
   5-7 January: the caps undo at most the rise, the rise felt over up to five days, the armed
   groups of 5 January in Almaty and the government's resignation free, with the order's
-  fear and the news.
+  fear and the news; ``country-start-hold-calm`` its second step (the police, the toll, the
+  order and the CSTO's legitimacy).
 
 - ``country-sweeps``: the built-in with rule Sweeps, from the order of 7 January to the end
   of the state of emergency (an event appended, ``EXTRA_EVENTS``), its rate free;
@@ -224,6 +225,15 @@ STRUCTURES["country-start-hold"] = [
 ] + [p for p in STRUCTURES["country-fear"] if p.name == "order_fear"] + [
     p for p in STRUCTURES["exposure-ramp"] if p.name == "news_gain"]
 
+#: The fourth step of the start (2026-12-07, second session): from country-start-hold's
+#: point, whose crowd keeps growing until the order of 7 January, the police, the toll, the
+#: order and its fear (country-fear's 8) refitted with the legitimacy the CSTO's arrival on 6
+#: January costs or wins, as what could stop the growth after 5 January.
+STRUCTURES["country-start-hold-calm"] = STRUCTURES["country-fear"] + [
+    Parameter("csto_legitimacy", ("events.csto.legitimacy",), -0.1, 0.1,
+              note="L changed as foreign troops land on 6 Jan (lost, or won back by order)"),
+]
+
 #: The built-in with rule Sweeps (2026-12-07): police detain at home those who protested,
 #: from the order of 7 January (the counter-terrorist operation) to the end of the state of
 #: emergency, at a fitted rate (the event `sweeps`, in the built-in since 2026-12-07): the detained went on rising
@@ -253,7 +263,7 @@ FIT_TARGETS = {"country-sweeps-stage": ["detained", "detained-7-jan", "calm"]}
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.
 STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start",
-          "country-start-hold": "country-start-calm"}
+          "country-start-hold": "country-start-calm", "country-start-hold-calm": "country-start-hold"}
 
 #: Events a structure adds to the built-in (TOML appended to it, beside the structure's
 #: folder), by structure. Empty since country-fear and country-sweeps-stage were adopted
