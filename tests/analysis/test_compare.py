@@ -17,6 +17,8 @@ def test_runs_of_the_same_seeds_pair_up_and_others_do_not():
     assert not same_seeds(record(0, [1, 2, 3]), record(1, [4, 5, 6]))  # other seeds
     assert not same_seeds(record(0, [1, 2, 3]), record(0, [4, 5]))  # an interrupted ensemble
     assert not same_seeds(record(None, [1, 2]), record(None, [1, 2]))  # seeds not on record
+    unnumbered = {"entropy": 0, "measures": [{"killed": 1}, {"killed": 2}]}  # runs that do not say which they are
+    assert not same_seeds(unnumbered, unnumbered)
 
 
 def test_a_paired_interval_holds_the_effect_and_not_the_spread():

@@ -49,8 +49,10 @@ def median_difference(a, b, resamples: int = 2000, seed: int = 0, paired: bool =
 def same_seeds(a: dict, b: dict) -> bool:
     """Whether ensembles a and b (``runs.json`` records) ran the same seeds: the same entropy
     and the same run numbers, so that their runs pair up."""
-    runs = [sorted(m["run"] for m in r["measures"]) for r in (a, b)]
-    return a.get("entropy") is not None and a.get("entropy") == b.get("entropy") and runs[0] == runs[1]
+    runs = [[m.get("run") for m in r["measures"]] for r in (a, b)]
+    if a.get("entropy") is None or a.get("entropy") != b.get("entropy") or None in runs[0] + runs[1]:
+        return False  # other seeds, or runs that do not say which they are
+    return sorted(runs[0]) == sorted(runs[1])
 
 
 def measure_values(record: dict, name: str) -> list[float]:
