@@ -50,6 +50,10 @@ Structures:
   ``country-sweeps-stage`` the same fitted to the three targets the rate moves
   (``FIT_TARGETS``), three runs a particle.
 
+- ``country-toll-stage``: the built-in with country-start-hold-calm adopted, the toll's two
+  probabilities (rule Casualties) fitted to the dead's four targets only: they count the dead
+  after the run and move nothing else.
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -256,9 +260,18 @@ STRUCTURES["country-sweeps-narrow"] = [
 #: chose rates 0.0225 and 0.0075 by the others' noise from run to run.
 STRUCTURES["country-sweeps-stage"] = STRUCTURES["country-sweeps-narrow"]
 
+#: The toll fitted as a stage (2026-12-07, third session), from the built-in with
+#: country-start-hold-calm adopted: its dead are 56 against 225-238 and its security dead 24
+#: against 18-19. Rule Casualties counts the dead after the run, from the agents killed, so
+#: these two probabilities move the toll in people and nothing else (no crowd, no arrest, no
+#: backlash: the backlash reads the agents killed). Fitted to the dead's targets only.
+STRUCTURES["country-toll-stage"] = [p for p in STRUCTURES["country-fear"]
+                                    if p.name in ("civilian_death", "security_death")]
+
 #: The targets a structure is fitted to and its best particle chosen by, where not all: a
 #: stage of a fit, for parameters that act on few targets. It is judged on all of them.
-FIT_TARGETS = {"country-sweeps-stage": ["detained", "detained-7-jan", "calm"]}
+FIT_TARGETS = {"country-sweeps-stage": ["detained", "detained-7-jan", "calm"],
+               "country-toll-stage": ["killed", "security-killed", "security-killed-5-jan", "killed-9-jan"]}
 
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from qantar import Params, World, rule_set
 from qantar.engine.reference import ReferenceWorld
+from qantar.engine.state import COP, DEAD, PROVOCATEUR
 from tests.engine.strategies import RULES, small_params
 
 
@@ -25,6 +26,9 @@ def assert_same(world: World, ref: ReferenceWorld, step: int) -> None:
     assert world.counts().tolist() == ref.counts()
     assert world.arrests == ref.arrests, f"arrests differ after step {step}"
     assert world.agents.losses.tolist() == ref.losses, f"losses differ after step {step}"
+    # the counts World keeps between steps instead of scanning, against the reference's lists
+    assert world.n_cops == sum(k == COP and s != DEAD for k, s in zip(ref.kind, ref.state)), f"n_cops after step {step}"
+    assert world.n_provocateurs == sum(bool(f & PROVOCATEUR) for f in ref.flags), f"n_provocateurs after step {step}"
 
 
 def run_both(params: Params, rules, seed: int, steps: int, controls=None) -> tuple[World, ReferenceWorld]:

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -232,6 +232,10 @@ class World(SteeredNumbers):
     seed: object = None
     steps_done: int = 0
     config: Config | None = None
+    # Counts kept between steps instead of scanning every agent (n_cops, n_provocateurs):
+    # None until first read, and again whenever the agent arrays are replaced.
+    _cops_then: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    _provocateurs: int | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.config is None:
@@ -264,8 +268,17 @@ class World(SteeredNumbers):
 
     @property
     def n_cops(self) -> int:
-        """Cops in the world (not counting the killed or gone home)."""
-        return int(np.count_nonzero((self.agents.kind == COP) & (self.agents.state != DEAD)))
+        """Cops in the world (not counting the killed, the defected or those gone home).
+
+        Counted once over the agents, then kept by the losses the kernel books: a cop leaves
+        the streets only by being killed (a clash) or by defecting, and each books one loss.
+        A scenario reads this every step of every region, where a scan cost a sixth of the
+        run; tests/engine check it against the scan."""
+        lost = int(self.agents.losses[SECURITY_KILLED] + self.agents.losses[DEFECTED])
+        if self._cops_then is None:
+            self._cops_then = (int(np.count_nonzero((self.agents.kind == COP) & (self.agents.state != DEAD))), lost)
+        counted, lost_then = self._cops_then
+        return counted - (lost - lost_then)
 
     @property
     def losses(self) -> dict[str, int]:
@@ -331,16 +344,21 @@ class World(SteeredNumbers):
             raise QantarInputError(f"provocateurs: n must be between 0 and {len(free)} free citizens (got {n})")
         chosen = self.rng.choice(free, n, replace=False)
         a.flags[chosen] |= PROVOCATEUR
+        self._provocateurs = None
         return chosen
 
     @property
     def n_provocateurs(self) -> int:
-        """Citizens flagged as provocateurs, including any jailed or killed since."""
-        return int(np.count_nonzero(self.agents.flags & PROVOCATEUR))
+        """Citizens flagged as provocateurs, including any jailed or killed since. Counted
+        once and kept until the flags change here (the kernel only reads them)."""
+        if self._provocateurs is None:
+            self._provocateurs = int(np.count_nonzero(self.agents.flags & PROVOCATEUR))
+        return self._provocateurs
 
     def clear_provocateurs(self) -> None:
         """Provocateurs go back to being ordinary citizens (rule A as everyone's)."""
         self.agents.flags[:] &= ~np.int16(PROVOCATEUR)
+        self._provocateurs = 0
 
     def remove_cops(self, n: int) -> None:
         """Withdraw ``n`` cops chosen at random; the remaining agents keep their order."""
@@ -359,3 +377,4 @@ class World(SteeredNumbers):
         for name, values in kept.items():
             getattr(self.agents, name)[:] = values
         rebuild(self.agents, self.config)
+        self._cops_then = self._provocateurs = None

@@ -81,6 +81,7 @@ class RegionWorld:
     fed_back: bool  # legitimacy feedback on: NewsWire sets L every step, sync leaves it
     participation: float = 1.0  # rule Participation: grievance times this (Region.participation)
     _mean_h: tuple = (None, 0.0)  # (what it was computed for, mean H of the living citizens)
+    _hardship_for: tuple | None = None  # the offsets the citizens' H was last written for (sync)
 
     def mean_grievance(self) -> float:
         """Mean G = H (1 - L) + shift over the living citizens, as rule A sees it now. G is
@@ -133,8 +134,11 @@ class RegionWorld:
                     hold_back_probability=1.0 - c.arrest_rate, fear=c.fear,
                     sweep_probability=c.sweep_probability, **self.knobs)
         self.sync_provocateurs()
-        w.agents.hardship[self.citizens] = participating(np.clip(self.base_hardship + self.offsets(), 0.0, 1.0),
-                                                         self.participation)
+        offsets = (c.hardship_offset, tuple(sorted(c.partial_offsets.items())))
+        if self._hardship_for != offsets:  # the kernel never writes a citizen's H: rewrite it only when it moves
+            w.agents.hardship[self.citizens] = participating(np.clip(self.base_hardship + self.offsets(), 0.0, 1.0),
+                                                             self.participation)
+            self._hardship_for = offsets
         lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
         try:
