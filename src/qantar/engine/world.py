@@ -234,8 +234,8 @@ class World(SteeredNumbers):
     config: Config | None = None
     # Counts kept between steps instead of scanning every agent (n_cops, n_provocateurs):
     # None until first read, and again whenever the agent arrays are replaced.
-    _cops_then: tuple[int, int] | None = field(default=None, repr=False, compare=False)
-    _provocateurs: int | None = field(default=None, repr=False, compare=False)
+    _cops_then: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _provocateurs: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.config is None:

@@ -89,11 +89,16 @@ class RegionWorld:
         hardship or the living change (an event, a killing, a defector joining)."""
         w = self.world
         a = w.agents
-        key = (self.controls.hardship_offset, tuple(sorted(self.controls.partial_offsets.items())), tuple(a.losses))
+        key = (self.offsets_key(), tuple(a.losses))
         if self._mean_h[0] != key:
             living = (a.kind == CITIZEN) & (a.state != DEAD)
             self._mean_h = (key, float(a.hardship[living].mean()) if living.any() else 0.0)
         return float(grievance(self._mean_h[1], w.params.legitimacy, w.config.grievance_shift))
+
+    def offsets_key(self) -> tuple:
+        """What the citizens' hardship offsets are made of now (``offsets``), as a key: H
+        changes only when it does."""
+        return self.controls.hardship_offset, tuple(sorted(self.controls.partial_offsets.items()))
 
     def offsets(self) -> np.ndarray | float:
         """Each citizen's hardship offset: the events that reach everyone, plus those of a
@@ -134,7 +139,7 @@ class RegionWorld:
                     hold_back_probability=1.0 - c.arrest_rate, fear=c.fear,
                     sweep_probability=c.sweep_probability, **self.knobs)
         self.sync_provocateurs()
-        offsets = (c.hardship_offset, tuple(sorted(c.partial_offsets.items())))
+        offsets = self.offsets_key()
         if self._hardship_for != offsets:  # the kernel never writes a citizen's H: rewrite it only when it moves
             w.agents.hardship[self.citizens] = participating(np.clip(self.base_hardship + self.offsets(), 0.0, 1.0),
                                                              self.participation)
