@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from qantar.experiments.scenario_run import run_ensemble, run_scenario
+from qantar.experiments.scenario_run import COUNT_COLUMNS, run_ensemble, run_scenario
 from qantar.scenario.schema import Scenario
 from qantar.scenario.timeline import step_at
 
@@ -31,7 +31,7 @@ def test_same_seed_same_run_and_seeds_differ():
     s = tiny(events=[event(name="shock", type="hardship", at="2022-01-01T03:00:00", add=0.4)])
     a, b, c = run_scenario(s, 5), run_scenario(s, 5), run_scenario(s, 6)
     assert np.array_equal(a.counts, b.counts) and not np.array_equal(a.counts, c.counts)
-    assert a.counts.shape == (2, 49, 7)
+    assert a.counts.shape == (2, 49, len(COUNT_COLUMNS))
 
 
 def test_hardship_shock_raises_protest_from_its_step_and_only_where_it_falls():
@@ -161,9 +161,14 @@ def test_casualties_count_the_killed_in_people_without_changing_the_run():
     assert np.array_equal(literal.counts, counted.counts)
     civ, sec = counted.counts[:, -1, 4].sum(), counted.counts[:, -1, 5].sum()
     assert civ > 0 and sec > 0
-    assert measure_run(literal)["killed"] == 10 * (civ + sec)  # unset: everyone in the agent, scale 10
+    # unset: every person at risk dies if the kernel's draw would kill them; in expectation the
+    # people of the agents killed (scale 10), drawn person by person
+    fired, outnumbered = (counted.counts[:, -1, COUNT_COLUMNS.index(c)].sum() for c in ("fired_on", "outnumbered"))
+    expected = 10 * (0.5 * fired + 0.02 * outnumbered)
+    assert abs(measure_run(literal)["killed"] - expected) < 4 * math.sqrt(expected)
+    assert abs(expected - 10 * (civ + sec)) < 4 * math.sqrt(expected)
     m = measure_run(counted)
-    assert 0 <= m["security_killed"] <= 10 * sec and m["civilians_killed"] <= 10 * civ
+    assert 0 <= m["security_killed"] <= 10 * outnumbered and 0 < m["civilians_killed"] <= 10 * fired
     assert m["detained"] == measure_run(literal)["detained"]  # only the killed change
     assert run_scenario(killing_scenario(casualties={"civilian_death_probability": 0.3}), 4).people("civilians_killed") \
         .tolist() == counted.people("civilians_killed").tolist()  # same seed, same dead
@@ -186,46 +191,73 @@ def test_the_dead_are_counted_person_by_person():
 
 def test_the_dead_before_a_step_do_not_depend_on_what_comes_after_or_elsewhere():
     """Each region's column draws its dead from its own stream, in step order: two runs whose
-    killings agree up to a step have the same dead up to it, a region's dead do not move
-    with another region's killings, nor the civilians' with the security's."""
+    risks agree up to a step have the same dead up to it, a region's dead do not move
+    with another region's risks, nor the civilians' with the security's."""
     from qantar.experiments.scenario_run import count_the_dead
 
     s = killing_scenario(casualties={"civilian_death_probability": 0.3, "security_death_probability": 0.2})
-    counts = np.zeros((2, 40, 7), np.int64)
+    fired_on, outnumbered = COUNT_COLUMNS.index("fired_on"), COUNT_COLUMNS.index("outnumbered")
+    counts = np.zeros((2, 40, len(COUNT_COLUMNS)), np.int64)
+    kill = np.full((2, 40, 2), 0.5)
     steps = np.arange(40)
-    counts[:, :, 4] = steps // 3  # civilians killed, cumulative agents
-    counts[:, :, 5] = steps // 5  # security killed
+    counts[:, :, fired_on] = steps // 3  # actives fired on, cumulative agents
+    counts[:, :, outnumbered] = steps // 5  # cop turns outnumbered
     later = counts.copy()
-    later[:, 25:, 4] += 7  # more civilians killed from step 25 on (a later event)
-    later[:, 30:, 5] += 4
+    later[:, 25:, fired_on] += 7  # more fired on from step 25 on (a later event)
+    later[:, 30:, outnumbered] += 4
     elsewhere = counts.copy()
-    elsewhere[1, 10:, 4:6] += 3  # region B alone kills more, from step 10
+    elsewhere[1, 10:, [fired_on, outnumbered]] += 3  # region B alone, from step 10
     other_column = counts.copy()
-    other_column[:, 5:, 5] += 2  # more security dead only
-    base = count_the_dead(s, counts, 9)
+    other_column[:, 5:, outnumbered] += 2  # more security at risk only
+    harsher = kill.copy()
+    harsher[:, 20:, 0] = 0.9  # a harsher order to fire from step 20
+
+    def dead(c, k=kill, seed=9):
+        return count_the_dead(s, c, k, seed)
+
+    base = dead(counts)
     assert base[:, -1].sum() > 0
-    assert np.array_equal(count_the_dead(s, later, 9)[:, :25, 0], base[:, :25, 0])
-    assert np.array_equal(count_the_dead(s, later, 9)[:, :30, 1], base[:, :30, 1])
-    assert not np.array_equal(count_the_dead(s, later, 9)[:, 25:, 0], base[:, 25:, 0])
-    assert np.array_equal(count_the_dead(s, elsewhere, 9)[0], base[0])
-    assert np.array_equal(count_the_dead(s, elsewhere, 9)[1, :10], base[1, :10])
-    assert np.array_equal(count_the_dead(s, other_column, 9)[:, :, 0], base[:, :, 0])
-    assert not np.array_equal(count_the_dead(s, counts, 10), base)  # another seed, other dead
+    assert np.array_equal(dead(later)[:, :25, 0], base[:, :25, 0])
+    assert np.array_equal(dead(later)[:, :30, 1], base[:, :30, 1])
+    assert not np.array_equal(dead(later)[:, 25:, 0], base[:, 25:, 0])
+    assert np.array_equal(dead(elsewhere)[0], base[0])
+    assert np.array_equal(dead(elsewhere)[1, :10], base[1, :10])
+    assert np.array_equal(dead(other_column)[:, :, 0], base[:, :, 0])
+    assert np.array_equal(dead(counts, harsher)[:, :20], base[:, :20])
+    assert dead(counts, harsher)[:, -1, 0].sum() > base[:, -1, 0].sum()
+    assert not np.array_equal(dead(counts, seed=10), base)  # another seed, other dead
+    assert not dead(counts, np.zeros_like(kill)).any()  # no chance of killing, no dead
 
 
-def test_people_killed_is_binomial_with_the_old_mean():
+def test_people_killed_is_binomial_per_person_at_risk():
     from qantar.rules.mechanisms import people_killed
 
     rng = np.random.default_rng(1)
-    draws = people_killed(np.full(4000, 1), 200, 0.203, rng)
+    draws = people_killed(np.full(4000, 1), 200, 0.5, 0.406, rng)  # 200 people at risk, 0.203 each
     assert abs(draws.mean() - 40.6) < 0.5 and 0 < draws.min() and draws.max() < 200
     assert len(np.unique(draws)) > 20  # not steps of 40.6
     # the toll in people does not depend on the people per agent: twice the agents of half
     # the people give the same dead, on average
-    halves = people_killed(np.full(8000, 1), 100, 0.203, rng)
+    halves = people_killed(np.full(8000, 1), 100, 0.5, 0.406, rng)
     assert abs(halves.sum() / draws.sum() - 1) < 0.02
-    assert people_killed(np.array([3]), 2.5, None, rng).tolist() == [8]  # 7.5 people, rounded to whole people
-    assert people_killed(np.array([[0, 3]]), 200, None, rng).tolist() == [[0, 600]]
+    assert people_killed(np.array([3]), 2.5, 1.0, None, rng).tolist() == [8]  # 7.5 people, rounded
+    assert people_killed(np.array([[0, 3]]), 200, 1.0, None, rng).tolist() == [[0, 600]]
+    per_step = people_killed(np.array([1000, 1000]), 10, np.array([0.0, 0.1]), 0.5, rng)
+    assert per_step[0] == 0 and abs(per_step[1] - 500) < 100  # each step's own chance
+
+
+def test_the_dead_come_from_the_people_at_risk_in_a_run():
+    """In a run, the dead are drawn from those put at risk with the kernel's chance then in
+    force: an order to fire with probability 1 and every person dying kills exactly the
+    people of the actives fired on."""
+    fire = event(name="fire", type="lethal-force", at="2022-01-01T06:00:00", probability=1.0)
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
+    run = run_scenario(tiny(events=[shock, fire], casualties={"civilian_death_probability": 1.0}), 8)
+    fired = run.counts[:, :, COUNT_COLUMNS.index("fired_on")]
+    assert fired[:, -1].sum() > 0
+    assert np.array_equal(fired, run.counts[:, :, COUNT_COLUMNS.index("civilians_killed")])
+    assert np.array_equal(run.people("civilians_killed"), fired * run.scenario.scale)
+    assert (run.kill_probability[:, :, 0] == 1.0).any() and (run.kill_probability[:, 0, 0] == 0).all()
 
 
 def test_backlash_changes_the_run_only_after_a_killing():

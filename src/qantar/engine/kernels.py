@@ -35,6 +35,7 @@ from qantar.engine.state import (
     CIVILIANS_KILLED,
     DEAD,
     DEFECTED,
+    FIRED_ON,
     K_CLASH_P,
     K_CLASH_RATIO,
     K_CURFEW,
@@ -45,6 +46,7 @@ from qantar.engine.state import (
     K_HOLD_BACK,
     K_LETHAL,
     K_SWEEP,
+    OUTNUMBERED,
     SECURITY_KILLED,
     ACTIVE_SHIFT,
     ACTIVE_UNIT,
@@ -514,6 +516,7 @@ def arrest_rule(a, i, cfg, rng):
     if actives == 0:
         return
     if a.knobs[K_CLASH_P] > 0.0 and actives > a.knobs[K_CLASH_RATIO] * cops_around(a, pos, cfg):
+        a.losses[OUTNUMBERED] += 1  # at risk (rule Casualties counts the dead from these)
         if draw_uniform(rng) < a.knobs[K_CLASH_P]:
             leave_grid(a, i, cfg)
             a.losses[SECURITY_KILLED] += 1
@@ -530,6 +533,8 @@ def arrest_rule(a, i, cfg, rng):
                 break
             r -= 1
         target = a.nxt[target]
+    if a.knobs[K_LETHAL] > 0.0:
+        a.losses[FIRED_ON] += 1  # at risk (rule Casualties counts the dead from these)
     if a.knobs[K_LETHAL] > 0.0 and draw_uniform(rng) < a.knobs[K_LETHAL]:
         dest = a.pos[target]
         leave_grid(a, target, cfg)
@@ -700,8 +705,8 @@ def step(a, cfg, rng, order):
 @njit(cache=True, nogil=True)
 def run_steps(a, cfg, rng, n_steps, out):
     """Run ``n_steps`` steps, writing citizens (quiet, active, jailed) after each into ``out``;
-    if ``out`` has 7 columns, then also the arrests, civilians killed, security killed and
-    cops defected so far."""
+    if ``out`` has more columns, then also the arrests and ``a.losses`` so far (killed,
+    defected, put at risk: ``DETAIL_COLUMNS``)."""
     order = np.empty(a.kind.shape[0], np.int32)
     for t in range(n_steps):
         step(a, cfg, rng, order)
@@ -710,9 +715,8 @@ def run_steps(a, cfg, rng, n_steps, out):
         out[t, 2] = a.counts[2]
         if out.shape[1] > 3:
             out[t, 3] = a.arrests[0]
-            out[t, 4] = a.losses[0]
-            out[t, 5] = a.losses[1]
-            out[t, 6] = a.losses[2]
+            for k in range(out.shape[1] - 4):
+                out[t, 4 + k] = a.losses[k]
 
 
 @kernel()

@@ -63,7 +63,7 @@ class ReferenceWorld:
         self.risk_aversion: list[float] = agents["risk_aversion"]
         self.flags: list[int] = agents.get("flags", [0] * len(self.kind))
         self.arrests = 0  # arrests made so far
-        self.losses = [0, 0, 0]  # civilians killed, security killed, defected
+        self.losses = [0] * 5  # civilians killed, security killed, defected, fired on, outnumbered
         # a scenario's knobs (state.KNOBS), all off in Epstein's model
         self.grievance_shift = 0.0
         self.lethal_probability = self.clash_ratio = self.clash_probability = 0.0
@@ -167,6 +167,7 @@ class ReferenceWorld:
         if not suspects:
             return
         if self.clash_probability > 0 and len(suspects) > self.clash_ratio * self.cops_around(i):
+            self.losses[4] += 1  # outnumbered: at risk (rule Casualties)
             if draw_uniform(self.rng) < self.clash_probability:  # the cop is killed in a clash
                 self.remove(i)
                 self.losses[1] += 1
@@ -174,6 +175,8 @@ class ReferenceWorld:
         if self.hold_back_probability > 0 and draw_uniform(self.rng) < self.hold_back_probability:
             return  # rule Restraint: this cop arrests nobody this turn
         target = suspects[draw_index(self.rng, len(suspects))]
+        if self.lethal_probability > 0:
+            self.losses[3] += 1  # fired on: at risk (rule Casualties)
         if self.lethal_probability > 0 and draw_uniform(self.rng) < self.lethal_probability:
             dest = self.pos[target]
             self.remove(target)

@@ -40,8 +40,12 @@ QUIET, ACTIVE, JAILED = 0, 1, 2
 DEAD = 3
 KIND_NAMES = ("citizen", "cop")
 STATE_NAMES = ("quiet", "active", "jailed", "dead")
-#: Entries of ``Agents.losses``: civilians killed, security killed, cops defected.
-CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED = 0, 1, 2
+#: Entries of ``Agents.losses``: civilians killed, security killed, cops defected; then the
+#: agents put at risk of death, for rule Casualties to count the dead person by person:
+#: actives taken by an enforcement under lethal force (FIRED_ON, before its draw) and cop
+#: turns outnumbered under clashes (OUTNUMBERED, before theirs). All cumulative.
+CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED, FIRED_ON, OUTNUMBERED = 0, 1, 2, 3, 4
+N_LOSSES = 5
 #: The scenario mechanisms' settings in ``Agents.knobs`` (all 0: off), by index. They live
 #: in an array rather than in ``Config``: seven more Config fields cost a quarter of the
 #: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
@@ -100,7 +104,7 @@ class Agents(NamedTuple):
     free: np.ndarray  # uint64 bitmap: bit c set iff cell c has no blocker
     counts: np.ndarray  # int64[3]: citizens quiet, active, jailed
     arrests: np.ndarray  # int64[1]: arrests made so far (detentions, cumulative)
-    losses: np.ndarray  # int64[3]: civilians killed, security killed, cops defected (cumulative)
+    losses: np.ndarray  # int64[N_LOSSES]: killed, defected, put at risk (cumulative; the names above)
     knobs: np.ndarray  # float64: the scenario mechanisms' settings (KNOB_NAMES)
 
 
@@ -157,7 +161,7 @@ def empty_agents(n: int, cells: int, shared_near: bool, near: np.dtype = np.int6
     records = zeros_aligned(n, AGENT_DTYPE)
     records["nxt"] = -1
     return Agents(**{name: records[name] for name in PER_AGENT}, **empty_cells(cells, shared_near, near),
-                  counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), losses=np.zeros(3, np.int64),
+                  counts=np.zeros(3, np.int64), arrests=np.zeros(1, np.int64), losses=np.zeros(N_LOSSES, np.int64),
                   knobs=np.zeros(len(KNOB_NAMES)))
 
 

@@ -27,7 +27,6 @@ from qantar.engine.state import (
     BLOCK_SHIFT,
     CITIZEN,
     FIELD_MASK,
-    CIVILIANS_KILLED,
     COP,
     DEAD,
     DEFECTED,
@@ -50,8 +49,13 @@ from qantar.rules import Params, RuleSet, vision_offsets
 from qantar.rules.formulas import ARREST_RATIO_CODES
 
 
-#: Columns of ``World.run(..., detailed=True)``.
-DETAIL_COLUMNS = ("quiet", "active", "jailed", "detained", "civilians_killed", "security_killed", "defected")
+#: Columns of ``World.run(..., detailed=True)``: citizens now, then cumulative counts. The
+#: last two are agents put at risk of death (``state.FIRED_ON``, ``state.OUTNUMBERED``),
+#: from which rule Casualties counts the dead; they are not people (``PEOPLE_COLUMNS``).
+DETAIL_COLUMNS = ("quiet", "active", "jailed", "detained", "civilians_killed", "security_killed", "defected",
+                  "fired_on", "outnumbered")
+#: The columns of ``DETAIL_COLUMNS`` that count people (agents times the scale).
+PEOPLE_COLUMNS = DETAIL_COLUMNS[:7]
 
 #: Cells (or agents) handled per chunk while building, so that temporaries stay small.
 BUILD_CHUNK = 1 << 20
@@ -282,10 +286,9 @@ class World(SteeredNumbers):
 
     @property
     def losses(self) -> dict[str, int]:
-        """Civilians killed, security killed and cops defected so far (scenarios)."""
-        n = self.agents.losses
-        return {"civilians_killed": int(n[CIVILIANS_KILLED]), "security_killed": int(n[SECURITY_KILLED]),
-                "defected": int(n[DEFECTED])}
+        """Civilians killed, security killed, cops defected, actives fired on and cop turns
+        outnumbered so far (scenarios; ``DETAIL_COLUMNS``' last five)."""
+        return dict(zip(DETAIL_COLUMNS[4:], map(int, self.agents.losses)))
 
     def citizens_view(self) -> tuple[np.ndarray, np.ndarray]:
         """Each citizen's state and the number of cops in its vision now, as the kernel sees
@@ -311,8 +314,8 @@ class World(SteeredNumbers):
     # --- stepping ------------------------------------------------------------------------
     def run(self, n_steps: int, detailed: bool = False) -> np.ndarray:
         """Run ``n_steps`` steps; return citizens (quiet, active, jailed) after each, shape
-        (n, 3); with ``detailed``, shape (n, 7): then the arrests, civilians killed, security
-        killed and cops defected so far (``DETAIL_COLUMNS``)."""
+        (n, 3); with ``detailed``, one column each of ``DETAIL_COLUMNS``: then the arrests,
+        the killed, the defected and those put at risk so far."""
         if n_steps < 0:
             raise QantarInputError(f"steps: must be at least 0 (got {n_steps})")
         out = np.empty((n_steps, len(DETAIL_COLUMNS) if detailed else 3), np.int64)

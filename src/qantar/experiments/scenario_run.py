@@ -20,7 +20,7 @@ Example:
     ...                 {"name": "B", "population": 10000, "police_per_100k": 400}]})
     >>> run = run_scenario(s, seed=1)
     >>> run.counts.shape          # regions x (steps + 1) x COUNT_COLUMNS
-    (2, 49, 7)
+    (2, 49, 9)
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 
 from qantar.engine import World, WorldStepper
 from qantar.engine.seeds import child, children
-from qantar.engine.state import CITIZEN, DEAD
+from qantar.engine.state import CITIZEN, DEAD, KNOB_NAMES
 from qantar.engine.world import DETAIL_COLUMNS
 from qantar.errors import QantarInputError
 from qantar.experiments.runner import available_cores, run_tasks, threads_per_run
@@ -53,8 +53,8 @@ from qantar.scenario.schema import HardshipEvent, Scenario
 from qantar.scenario.schedule import set_cops
 from qantar.scenario.timeline import Controls, apply_due, compile_timeline, time_of
 
-#: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people); the last four
-#: are cumulative.
+#: Columns of ``ScenarioRun.counts`` (agents; times ``scale`` for people); from "detained"
+#: on they are cumulative; the last two are agents put at risk of death (rule Casualties).
 COUNT_COLUMNS = DETAIL_COLUMNS
 #: Where each count sits in a row of ``COUNT_COLUMNS`` (read by name, never by position).
 COL_QUIET, COL_ACTIVE, COL_JAILED, COL_CIVILIANS_KILLED, COL_SECURITY_KILLED, COL_DEFECTED = (
@@ -89,7 +89,7 @@ class RegionWorld:
         hardship or the living change (an event, a killing, a defector joining)."""
         w = self.world
         a = w.agents
-        key = (self.offsets_key(), tuple(a.losses))
+        key = (self.offsets_key(), int(a.losses[0]), int(a.losses[2]))  # civilians killed, cops defected (joining)
         if self._mean_h[0] != key:
             living = (a.kind == CITIZEN) & (a.state != DEAD)
             self._mean_h = (key, float(a.hardship[living].mean()) if living.any() else 0.0)
@@ -160,7 +160,7 @@ class ScenarioRun:
     scenario: Scenario
     seed: object
     regions: list[str]
-    counts: np.ndarray  # (regions, steps + 1, 7): COUNT_COLUMNS
+    counts: np.ndarray  # (regions, steps + 1, len(COUNT_COLUMNS)): COUNT_COLUMNS
     cops: np.ndarray  # (regions, steps + 1): cops on the streets
     legitimacy: np.ndarray  # (regions, steps + 1)
     arrest_constant: np.ndarray  # (regions, steps + 1)
@@ -169,6 +169,9 @@ class ScenarioRun:
     grievance: np.ndarray  # (regions, steps + 1): mean grievance of the living citizens
     index: int = 0  # the run's number in its ensemble (its seed is the ensemble's index-th child)
     dead: np.ndarray | None = None  # (regions, steps + 1, 2): the dead in people (count_the_dead)
+    #: (regions, steps + 1, 2): the kernel's chance of killing an agent at risk during each
+    #: step, for the fired on (lethal force's) and the outnumbered (clashes'): RISK_KNOBS
+    kill_probability: np.ndarray | None = None
 
     @property
     def times(self) -> list[dt.datetime]:
@@ -183,31 +186,36 @@ class ScenarioRun:
         return self.counts[:, :, COUNT_COLUMNS.index(column)] * self.scenario.scale
 
 
-#: The count columns whose agents are counted person by person (``count_the_dead``).
+#: The count columns of the dead (``ScenarioRun.people`` gives them counted by rule Casualties).
 KILLED_COLUMNS = ("civilians_killed", "security_killed")
+#: For each of them, the column of the agents put at risk, and the kernel's knob that kills one.
+RISK_COLUMNS = ("fired_on", "outnumbered")
+RISK_KNOBS = ("lethal_probability", "clash_probability")
 
 #: The child of a run's seed that draws who of the killed agents' people die (far from the
 #: regions' children 0, 1, ..., so that the worlds' streams are untouched).
 CASUALTY_STREAM = 2 ** 31 - 1
 
 
-def count_the_dead(scenario: Scenario, counts: np.ndarray, seed) -> np.ndarray:
+def count_the_dead(scenario: Scenario, counts: np.ndarray, kill_probability: np.ndarray, seed) -> np.ndarray:
     """Rule Casualties over a run: the dead in people, cumulative, (regions, steps + 1, 2)
-    for civilians and security, from each step's new killings (``rules.mechanisms.
-    people_killed``).
+    for civilians and security, from each step's new agents put at risk (``RISK_COLUMNS``)
+    and the chance the kernel had of killing each (``kill_probability``, as in
+    ``ScenarioRun``): ``rules.mechanisms.people_killed``.
 
     Each region's column has its own stream (``casualty_streams``), drawn in step order: the
-    dead up to a step depend only on the killings up to it in that region and column. So a
+    dead up to a step depend only on that region's risks up to it in that column. So a
     later event, another region's killings or the other column cannot move the dead before
     it, and a counterfactual's toll differs from the base run's only where its runs do."""
     c = scenario.casualties
     out = np.zeros((*counts.shape[:2], 2), np.int64)
     streams = casualty_streams(seed, counts.shape[0])
-    for i, (column, probability) in enumerate(zip(KILLED_COLUMNS, (c.civilian_death_probability,
-                                                                    c.security_death_probability))):
+    for i, (column, probability) in enumerate(zip(RISK_COLUMNS, (c.civilian_death_probability,
+                                                                  c.security_death_probability))):
         new = np.diff(counts[:, :, COUNT_COLUMNS.index(column)], axis=1, prepend=0)
         for r in range(counts.shape[0]):
-            out[r, :, i] = np.cumsum(people_killed(new[r], scenario.scale, probability, streams[r][i]))
+            out[r, :, i] = np.cumsum(people_killed(new[r], scenario.scale, kill_probability[r, :, i], probability,
+                                                   streams[r][i]))
     return out
 
 
@@ -350,6 +358,7 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
     curfew = np.zeros((n, steps + 1), bool)
     troops = np.zeros((n, steps + 1))
     grievance = np.zeros((n, steps + 1))
+    kill_probability = np.zeros((n, steps + 1, len(RISK_KNOBS)))
 
     def note_controls(k: int, r: RegionWorld, rows: slice) -> None:
         # cops on the streets: those at the chunk's start, less any killed or defected in it
@@ -363,6 +372,7 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
         curfew[k, rows] = r.controls.curfew
         troops[k, rows] = r.controls.troops
         grievance[k, rows] = r.mean_grievance()
+        kill_probability[k, rows] = [r.world.agents.knobs[KNOB_NAMES.index(name)] for name in RISK_KNOBS]
 
     for k, r in enumerate(regions):
         counts[k, 0] = r.world.detailed_counts()
@@ -384,7 +394,8 @@ def run_scenario(scenario: Scenario, seed=0, threads: int | None = None) -> Scen
         t = stop
     stepper.close()
     return ScenarioRun(scenario, seed, [r.name for r in regions], counts, cops, legitimacy, arrest_constant, curfew,
-                       troops, grievance, dead=count_the_dead(scenario, counts, seed))
+                       troops, grievance, dead=count_the_dead(scenario, counts, kill_probability, seed),
+                       kill_probability=kill_probability)
 
 
 def run_ensemble(scenario: Scenario | list[Scenario], seeds: int, entropy: int = 0,

@@ -127,21 +127,30 @@ def fed_back_legitimacy(base: np.ndarray, jailed_share: np.ndarray, killed_share
     return np.clip(base - jailed * jailed_share - killed * killed_share + quiet * quiet_change, 0.0, 1.0)
 
 
-def people_killed(killings: np.ndarray, people: float, probability: float | None,
+def people_killed(at_risk: np.ndarray, people: float, kill_probability: np.ndarray, death_probability: float | None,
                   rng: np.random.Generator) -> np.ndarray:
-    """Rule Casualties: the people who die in ``killings`` agents killed (an array of counts,
-    e.g. per region and step). An agent stands for ``people`` people (killings x people is
-    rounded to whole people); each of them dies with ``probability`` (None: 1, all of them),
-    on their own: one binomial draw per count, Binomial(killings x people, probability). The expected toll is ``probability`` x the
-    people of the agents killed, whatever the people per agent, and the dead are whole
-    people, not steps of a crowd.
+    """Rule Casualties: the people who die among ``at_risk`` agents put at risk (an array of
+    counts, e.g. per step: actives an enforcement took under lethal force, or cop turns
+    outnumbered in a clash), where the kernel kills such an agent with ``kill_probability``
+    (the same shape, or one number). An agent stands for ``people`` people (at_risk x people
+    is rounded to whole people); each of them is killed on their own with that probability
+    and then dies with ``death_probability`` (None: 1): one binomial draw per count,
+    Binomial(at_risk x people, kill x death).
+
+    Why the people at risk and not the agents the kernel killed: the expected toll is the
+    same, but a run kills a dozen agents of the country's toll at 20 people an agent, so a
+    count of those moved by a whole agent's people at a time and its spread between runs
+    fell with the scale; drawn for each person at risk, the toll's spread is that of a run
+    at one person an agent, at any scale. The kernel's own killings, agent by agent, still
+    take crowds and units off the streets (the dynamics).
 
     Example:
         >>> rng = np.random.default_rng(0)
-        >>> people_killed(np.array([0, 2, 1]), 200, None, rng).tolist()     # all of them
+        >>> people_killed(np.array([0, 2, 1]), 200, 1.0, None, rng).tolist()     # certain death
         [0, 400, 200]
-        >>> round(int(people_killed(np.array([10_000]), 200, 0.025, rng)[0]) / 10_000)  # about 5 a killing
+        >>> round(int(people_killed(np.array([10_000]), 200, 0.1, 0.25, rng)[0]) / 10_000)  # 200 x 0.025
         5
     """
-    persons = np.rint(np.asarray(killings, np.int64) * people).astype(np.int64)
-    return rng.binomial(persons, 1.0 if probability is None else probability)
+    persons = np.rint(np.asarray(at_risk, np.int64) * people).astype(np.int64)
+    p = np.asarray(kill_probability, float) * (1.0 if death_probability is None else death_probability)
+    return rng.binomial(persons, p)

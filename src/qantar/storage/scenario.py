@@ -18,13 +18,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from qantar.engine.world import DETAIL_COLUMNS
+from qantar.engine.world import PEOPLE_COLUMNS
 from qantar.storage.series import META_KEY, _atomic_write, write_json
 
 #: Count columns, in people: the engine's own tuple of names (citizens quiet, active,
 #: jailed; then cumulative detained, civilians killed, security killed, police defected),
 #: the columns of a run's counts, so the store names each by the engine's name, not by place.
-PEOPLE = DETAIL_COLUMNS
+PEOPLE = PEOPLE_COLUMNS
 
 
 def series_frame_columns() -> tuple[str, ...]:
