@@ -262,9 +262,10 @@ STRUCTURES["country-sweeps-stage"] = STRUCTURES["country-sweeps-narrow"]
 
 #: The toll fitted as a stage (2026-12-07, third session), from the built-in with
 #: country-start-hold-calm adopted: its dead are 56 against 225-238 and its security dead 24
-#: against 18-19. Rule Casualties counts the dead after the run, from the agents killed, so
-#: these two probabilities move the toll in people and nothing else (no crowd, no arrest, no
-#: backlash: the backlash reads the agents killed). Fitted to the dead's targets only.
+#: against 18-19. Rule Casualties counts the dead after the run (since the fourth session of
+#: 2026-12-07 from the people put at risk, before from the agents killed), so these two
+#: probabilities move the toll in people and nothing else (no crowd, no arrest, no backlash:
+#: the backlash reads the agents killed). Fitted to the dead's targets only.
 STRUCTURES["country-toll-stage"] = [p for p in STRUCTURES["country-fear"]
                                     if p.name in ("civilian_death", "security_death")]
 
@@ -360,7 +361,7 @@ def judge_structure(name: str, args) -> dict:
     judged, seconds = verdicts(assignments, args.seeds, scenario_of(name))
     (RESULTS / f"best-{name}.json").write_text(json.dumps({  # what a built-in taking this fit carries
         "made_by": f"python validation/kazakhstan_structures.py {' '.join(args.command)}",
-        "calibration": f"validation/results/structures/{name}/", "structure": name,
+        "calibration": f"{(RESULTS / name).resolve().relative_to(ROOT)}/", "structure": name,
         f"score_on_{args.top_seeds}_fresh_runs": chosen.score, "values": chosen.values,
         "assignments": assignments}, indent=1))
     return {"structure": name, "values": chosen.values, "score": chosen.score, "assignments": assignments,

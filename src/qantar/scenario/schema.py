@@ -170,17 +170,19 @@ class Backlash(Strict):
 
 
 class Casualties(Strict):
-    """Rule Casualties: who of a killed agent's people die. An agent stands for ``scale``
+    """Rule Casualties: who of the people put at risk die. An agent stands for ``scale``
     people; one shot (lethal force) or overrun (a clash) is a crowd or a unit put out of the
-    streets for good, each of whose people dies with ``*_death_probability`` (the others
-    fled, hurt or not). A probability per person, not a toll per agent, so that the toll in
-    people does not grow as the agents get smaller (issue 12: with a toll per agent, halving
-    the people per agent doubled the dead). Unset: 1, all of them, the literal reading."""
+    streets for good. Each person of an agent at risk (fired on, or a unit outnumbered) is
+    killed with the kernel's chance for that agent and then dies with ``*_death_probability``
+    (the others fled, hurt or not). Per person, not a toll per agent, so that the toll in
+    people neither grows as the agents get smaller (with a toll per agent, halving the people
+    per agent doubled the dead) nor spreads with the agents' size (docs/model.md). Unset: 1,
+    every person the kernel's chance would kill."""
 
     civilian_death_probability: float | None = Field(None, gt=0, le=1, description="each person of a civilian "
-                                                     "agent killed dies with this probability")
+                                                     "agent shot dies with this probability")
     security_death_probability: float | None = Field(None, gt=0, le=1, description="each officer of a cop agent "
-                                                     "killed dies with this probability")
+                                                     "overrun dies with this probability")
 
     @model_validator(mode="before")
     @classmethod
