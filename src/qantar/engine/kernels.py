@@ -535,13 +535,13 @@ def arrest_rule(a, i, cfg, rng):
         target = a.nxt[target]
     if a.knobs[K_LETHAL] > 0.0:
         a.losses[FIRED_ON] += 1  # at risk (rule Casualties counts the dead from these)
-    if a.knobs[K_LETHAL] > 0.0 and draw_uniform(rng) < a.knobs[K_LETHAL]:
-        dest = a.pos[target]
-        leave_grid(a, target, cfg)
-        a.losses[CIVILIANS_KILLED] += 1
-        if cfg.cop_to_arrestee:
-            relocate(a, i, dest, cfg)
-        return
+        if draw_uniform(rng) < a.knobs[K_LETHAL]:
+            dest = a.pos[target]
+            leave_grid(a, target, cfg)
+            a.losses[CIVILIANS_KILLED] += 1
+            if cfg.cop_to_arrestee:
+                relocate(a, i, dest, cfg)
+            return
     detain(a, target, cfg, rng)
     if cfg.cop_to_arrestee:
         relocate(a, i, a.pos[target], cfg)
