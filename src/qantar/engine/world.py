@@ -52,10 +52,12 @@ from qantar.rules.formulas import ARREST_RATIO_CODES
 #: Columns of ``World.run(..., detailed=True)``: citizens now, then cumulative counts. The
 #: last two are agents put at risk of death (``state.FIRED_ON``, ``state.OUTNUMBERED``),
 #: from which rule Casualties counts the dead; they are not people (``PEOPLE_COLUMNS``).
+#: The agents put at risk: actives fired on, cop turns outnumbered.
+RISK_COLUMNS = ("fired_on", "outnumbered")
 DETAIL_COLUMNS = ("quiet", "active", "jailed", "detained", "civilians_killed", "security_killed", "defected",
-                  "fired_on", "outnumbered")
+                  *RISK_COLUMNS)
 #: The columns of ``DETAIL_COLUMNS`` that count people (agents times the scale).
-PEOPLE_COLUMNS = DETAIL_COLUMNS[:7]
+PEOPLE_COLUMNS = tuple(c for c in DETAIL_COLUMNS if c not in RISK_COLUMNS)
 
 #: Cells (or agents) handled per chunk while building, so that temporaries stay small.
 BUILD_CHUNK = 1 << 20

@@ -33,8 +33,8 @@ import numpy as np
 
 from qantar.engine import World, WorldStepper
 from qantar.engine.seeds import child, children
-from qantar.engine.state import CITIZEN, DEAD, KNOB_NAMES
-from qantar.engine.world import DETAIL_COLUMNS
+from qantar.engine.state import CITIZEN, CIVILIANS_KILLED, DEAD, DEFECTED, KNOB_NAMES, SECURITY_KILLED
+from qantar.engine.world import DETAIL_COLUMNS, RISK_COLUMNS
 from qantar.errors import QantarInputError
 from qantar.experiments.runner import available_cores, run_tasks, threads_per_run
 from qantar.rules.formulas import grievance
@@ -89,7 +89,7 @@ class RegionWorld:
         hardship or the living change (an event, a killing, a defector joining)."""
         w = self.world
         a = w.agents
-        key = (self.offsets_key(), int(a.losses[0]), int(a.losses[2]))  # civilians killed, cops defected (joining)
+        key = (self.offsets_key(), int(a.losses[CIVILIANS_KILLED]), int(a.losses[DEFECTED]))  # the living change
         if self._mean_h[0] != key:
             living = (a.kind == CITIZEN) & (a.state != DEAD)
             self._mean_h = (key, float(a.hardship[living].mean()) if living.any() else 0.0)
@@ -144,7 +144,7 @@ class RegionWorld:
             w.agents.hardship[self.citizens] = participating(np.clip(self.base_hardship + self.offsets(), 0.0, 1.0),
                                                              self.participation)
             self._hardship_for = offsets
-        lost = int(w.agents.losses[1] + w.agents.losses[2])  # police killed or defected: not replaced
+        lost = int(w.agents.losses[SECURITY_KILLED] + w.agents.losses[DEFECTED])  # police killed or defected: not replaced
         want = max(0, agents_for(c.officers, self.scale) - lost)
         try:
             set_cops(w, want)
@@ -188,11 +188,11 @@ class ScenarioRun:
 
 #: The count columns of the dead (``ScenarioRun.people`` gives them counted by rule Casualties).
 KILLED_COLUMNS = ("civilians_killed", "security_killed")
-#: For each of them, the column of the agents put at risk, and the kernel's knob that kills one.
-RISK_COLUMNS = ("fired_on", "outnumbered")
+#: For each of them, the kernel's knob that kills an agent of its ``RISK_COLUMNS`` (the agents
+#: put at risk, in the same order).
 RISK_KNOBS = ("lethal_probability", "clash_probability")
 
-#: The child of a run's seed that draws who of the killed agents' people die (far from the
+#: The child of a run's seed that draws who of the people at risk die (far from the
 #: regions' children 0, 1, ..., so that the worlds' streams are untouched).
 CASUALTY_STREAM = 2 ** 31 - 1
 
