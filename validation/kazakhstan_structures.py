@@ -54,6 +54,10 @@ Structures:
   probabilities (rule Casualties) fitted to the dead's four targets only: they count the dead
   after the run and move nothing else.
 
+- ``country-resistance-stage``: the built-in with the toll's stage adopted, the armed
+  groups of Almaty fighting back (rule Resistance) with the fire in Almaty, the order's
+  probability and the toll's two probabilities, fitted to the dead's five targets.
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to
@@ -269,10 +273,25 @@ STRUCTURES["country-sweeps-stage"] = STRUCTURES["country-sweeps-narrow"]
 STRUCTURES["country-toll-stage"] = [p for p in STRUCTURES["country-fear"]
                                     if p.name in ("civilian_death", "security_death")]
 
+#: The armed groups of Almaty fight back (rule Resistance, 2026-12-07, fifth session), from
+#: the built-in with the toll's stage adopted: its officers die where crowds outnumber them,
+#: on 3-6 January in Mangystau (8 security dead, 7 of them by 5 January), while the reported
+#: security dead rose from 8 on 5 January to 18-19 from 7 January. Armed provocateurs kill
+#: the cops who take them on, but so the police shoot fewer civilians (resistance 0.3 gave 170
+#: civilian dead instead of 219, with the civilian death already near 1): the fire in Almaty
+#: and the order's probability are free with it, fitted to the dead's five targets.
+STRUCTURES["country-resistance-stage"] = [
+    Parameter("resistance", ("events.provocateurs.resistance",), 0.02, 1.0, log=True,
+              note="an enforcement against an armed provocateur kills the cop instead (rule Resistance)"),
+] + [p for p in STRUCTURES["country-fear"]
+     if p.name in ("civilian_death", "security_death", "almaty_fire", "lethal_probability")]
+
 #: The targets a structure is fitted to and its best particle chosen by, where not all: a
 #: stage of a fit, for parameters that act on few targets. It is judged on all of them.
 FIT_TARGETS = {"country-sweeps-stage": ["detained", "detained-7-jan", "calm"],
-               "country-toll-stage": ["killed", "security-killed", "security-killed-5-jan", "killed-9-jan"]}
+               "country-toll-stage": ["killed", "security-killed", "security-killed-5-jan", "killed-9-jan"],
+               "country-resistance-stage": ["killed", "security-killed", "security-killed-5-jan", "killed-9-jan",
+                                            "killed-in-almaty"]}
 
 #: A structure fitted from another's chosen point: that structure, whose parameters this one
 #: does not free are fixed at its ``best-NAME.json`` values.

@@ -89,13 +89,20 @@ def test_mid_run_controls(rules):
 @pytest.mark.parametrize("join", [False, True])
 def test_scenario_knobs_lethal_force_clashes_defection(rules, join):
     """The scenarios' kernel mechanisms: lethal force with its fear (rule Fear), clashes that
-    kill cops, and cops defecting (going home or joining), switched on mid-run; the test also checks that each
-    happened, so that it compares something."""
+    kill cops, armed provocateurs who kill the cops enforcing against them (rule Resistance),
+    and cops defecting (going home or joining), switched on mid-run; the test also checks
+    that each happened (every entry of ``losses``), so that it compares something."""
     params = Params(width=12, height=12, citizen_vision=2, cop_vision=2, legitimacy=0.3, cop_density=0.06,
                     citizen_density=0.6, max_jail_term=6)
     knobs = {"lethal_probability": 0.3, "clash_ratio": 0.5, "clash_probability": 0.05,
-             "defection_probability": 0.05, "defection_ratio": 1.0, "defect_to_join": join, "fear": 0.2}
-    controls = {2: lambda w: w.set_knobs(**knobs), 9: lambda w: w.set_knobs(lethal_probability=0.0, fear=0.0),
+             "defection_probability": 0.05, "defection_ratio": 1.0, "defect_to_join": join, "fear": 0.2,
+             "resistance_probability": 0.4}
+
+    def armed(w):
+        w.set_knobs(**knobs)
+        w.make_provocateurs(12)
+
+    controls = {2: armed, 9: lambda w: w.set_knobs(lethal_probability=0.0, fear=0.0),
                 11: lambda w: w.add_cops(3), 12: lambda w: w.remove_cops(1)}
     world = World.build(params, rule_set(rules), seed=21)
     ref = ReferenceWorld.from_world(world)

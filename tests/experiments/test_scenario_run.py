@@ -192,13 +192,17 @@ def test_the_dead_are_counted_person_by_person():
 def test_the_dead_before_a_step_do_not_depend_on_what_comes_after_or_elsewhere():
     """Each region's column draws its dead from its own stream, in step order: two runs whose
     risks agree up to a step have the same dead up to it, a region's dead do not move
-    with another region's risks, nor the civilians' with the security's."""
-    from qantar.experiments.scenario_run import count_the_dead
+    with another region's risks, nor the civilians' with the security's; the security dead
+    are the outnumbered's plus those who took on armed provocateurs (rule Resistance), each
+    column drawn from its own stream, so a column of no risks leaves the others' draws as
+    they were."""
+    from qantar.experiments.scenario_run import RISK_COLUMNS, count_the_dead
 
     s = killing_scenario(casualties={"civilian_death_probability": 0.3, "security_death_probability": 0.2})
     fired_on, outnumbered = COUNT_COLUMNS.index("fired_on"), COUNT_COLUMNS.index("outnumbered")
+    resisted = COUNT_COLUMNS.index("resisted")
     counts = np.zeros((2, 40, len(COUNT_COLUMNS)), np.int64)
-    kill = np.full((2, 40, 2), 0.5)
+    kill = np.full((2, 40, len(RISK_COLUMNS)), 0.5)
     steps = np.arange(40)
     counts[:, :, fired_on] = steps // 3  # actives fired on, cumulative agents
     counts[:, :, outnumbered] = steps // 5  # cop turns outnumbered
@@ -227,6 +231,14 @@ def test_the_dead_before_a_step_do_not_depend_on_what_comes_after_or_elsewhere()
     assert dead(counts, harsher)[:, -1, 0].sum() > base[:, -1, 0].sum()
     assert not np.array_equal(dead(counts, seed=10), base)  # another seed, other dead
     assert not dead(counts, np.zeros_like(kill)).any()  # no chance of killing, no dead
+    armed = counts.copy()
+    armed[:, :, resisted] = steps // 4  # cops who took on an armed provocateur
+    both = dead(armed)
+    assert np.array_equal(both[:, :, 0], base[:, :, 0])  # the civilians' dead as they were
+    assert (both[:, :, 1] >= base[:, :, 1]).all() and both[:, -1, 1].sum() > base[:, -1, 1].sum()
+    alone = armed.copy()
+    alone[:, :, outnumbered] = 0
+    assert np.array_equal(both[:, :, 1] - base[:, :, 1], dead(alone)[:, :, 1])  # its own stream, added
 
 
 def test_people_killed_is_binomial_per_person_at_risk():
@@ -258,6 +270,23 @@ def test_the_dead_come_from_the_people_at_risk_in_a_run():
     assert np.array_equal(fired, run.counts[:, :, COUNT_COLUMNS.index("civilians_killed")])
     assert np.array_equal(run.people("civilians_killed"), fired * run.scenario.scale)
     assert (run.kill_probability[:, :, 0] == 1.0).any() and (run.kill_probability[:, 0, 0] == 0).all()
+
+
+def test_armed_provocateurs_kill_the_cops_who_take_them_on():
+    """Rule Resistance in a run: provocateurs whose resistance is 1 kill every cop whose
+    enforcement picks one of them, and with every officer dying the security dead are the
+    people of exactly those cops; without resistance nobody is put at risk so."""
+    shock = event(name="shock", type="hardship", at="2022-01-01T01:00:00", add=0.4)
+    armed = event(name="armed", type="provocateurs", at="2022-01-01T02:00:00", people=400, resistance=1.0)
+    unarmed = event(name="armed", type="provocateurs", at="2022-01-01T02:00:00", people=400)
+    run = run_scenario(tiny(events=[shock, armed], casualties={"security_death_probability": 1.0}), 8)
+    resisted = run.counts[:, :, COUNT_COLUMNS.index("resisted")]
+    assert resisted[:, -1].sum() > 0
+    assert np.array_equal(resisted, run.counts[:, :, COUNT_COLUMNS.index("security_killed")])
+    assert np.array_equal(run.people("security_killed"), resisted * run.scenario.scale)
+    assert (run.kill_probability[:, 3:, 2] == 1.0).all() and (run.kill_probability[:, 0, 2] == 0).all()
+    calm = run_scenario(tiny(events=[shock, unarmed]), 8)
+    assert not calm.counts[:, :, COUNT_COLUMNS.index("resisted")].any()
 
 
 def test_backlash_changes_the_run_only_after_a_killing():

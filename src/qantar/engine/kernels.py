@@ -45,8 +45,10 @@ from qantar.engine.state import (
     K_FEAR,
     K_HOLD_BACK,
     K_LETHAL,
+    K_RESIST,
     K_SWEEP,
     OUTNUMBERED,
+    RESISTED,
     SECURITY_KILLED,
     ACTIVE_SHIFT,
     ACTIVE_UNIT,
@@ -503,11 +505,13 @@ def sweep_rule(a, i, cfg, rng):
 def arrest_rule(a, i, cfg, rng):
     """Rule C for cop i: arrest one random active in vision (the r-th in canonical order).
 
-    Scenarios add three things (``a.knobs``; all off in Epstein's model, and then no extra
+    Scenarios add four things (``a.knobs``; all off in Epstein's model, and then no extra
     draw is made): a clash (``clash_probability`` > 0): where the actives in sight exceed ``clash_ratio``
     times the cops around, the cop is killed with that probability, before it acts;
     restraint (``hold_back_probability`` > 0, rule Restraint): a cop that survives holds
-    back, arresting nobody this turn, with that probability; and lethal force
+    back, arresting nobody this turn, with that probability; resistance
+    (``resistance_probability`` > 0, rule Resistance): an enforcement whose active is a
+    provocateur (armed) kills the cop instead with that probability; and lethal force
     (``lethal_probability`` > 0): the enforcement kills the active instead of arresting it
     with that probability.
     """
@@ -533,6 +537,12 @@ def arrest_rule(a, i, cfg, rng):
                 break
             r -= 1
         target = a.nxt[target]
+    if a.knobs[K_RESIST] > 0.0 and a.flags[target] & PROVOCATEUR:
+        a.losses[RESISTED] += 1  # at risk (rule Casualties counts the dead from these)
+        if draw_uniform(rng) < a.knobs[K_RESIST]:
+            leave_grid(a, i, cfg)
+            a.losses[SECURITY_KILLED] += 1
+            return
     if a.knobs[K_LETHAL] > 0.0:
         a.losses[FIRED_ON] += 1  # at risk (rule Casualties counts the dead from these)
         if draw_uniform(rng) < a.knobs[K_LETHAL]:

@@ -63,7 +63,7 @@ class ReferenceWorld:
         self.risk_aversion: list[float] = agents["risk_aversion"]
         self.flags: list[int] = agents.get("flags", [0] * len(self.kind))
         self.arrests = 0  # arrests made so far
-        self.losses = [0] * 5  # civilians killed, security killed, defected, fired on, outnumbered
+        self.losses = [0] * 6  # civilians killed, security killed, defected, fired on, outnumbered, resisted
         # a scenario's knobs (state.KNOBS), all off in Epstein's model
         self.grievance_shift = 0.0
         self.lethal_probability = self.clash_ratio = self.clash_probability = 0.0
@@ -73,6 +73,7 @@ class ReferenceWorld:
         self.hold_back_probability = 0.0
         self.fear = 0.0
         self.sweep_probability = 0.0
+        self.resistance_probability = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -160,7 +161,7 @@ class ReferenceWorld:
             self.flags[i] |= PROTESTED
 
     def enforce(self, i: int) -> None:
-        """Rules C and J (with the scenarios' clashes, restraint and lethal force): arrest a
+        """Rules C and J (with the scenarios' clashes, restraint, resistance and lethal force): arrest a
         random active in vision and draw its term."""
         cells = self.cells_in_vision(self.pos[i], self.params.cop_vision)
         suspects = [j for c in cells for j in self.agents_at(c) if self.is_active_citizen(j)]
@@ -175,6 +176,12 @@ class ReferenceWorld:
         if self.hold_back_probability > 0 and draw_uniform(self.rng) < self.hold_back_probability:
             return  # rule Restraint: this cop arrests nobody this turn
         target = suspects[draw_index(self.rng, len(suspects))]
+        if self.resistance_probability > 0 and self.flags[target] & PROVOCATEUR:
+            self.losses[5] += 1  # resisted: at risk (rule Casualties)
+            if draw_uniform(self.rng) < self.resistance_probability:  # the armed provocateur kills the cop
+                self.remove(i)
+                self.losses[1] += 1
+                return
         if self.lethal_probability > 0:
             self.losses[3] += 1  # fired on: at risk (rule Casualties)
         if self.lethal_probability > 0 and draw_uniform(self.rng) < self.lethal_probability:

@@ -42,18 +42,19 @@ KIND_NAMES = ("citizen", "cop")
 STATE_NAMES = ("quiet", "active", "jailed", "dead")
 #: Entries of ``Agents.losses``: civilians killed, security killed, cops defected; then the
 #: agents put at risk of death, for rule Casualties to count the dead person by person:
-#: actives taken by an enforcement under lethal force (FIRED_ON, before its draw) and cop
-#: turns outnumbered under clashes (OUTNUMBERED, before theirs). All cumulative.
-CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED, FIRED_ON, OUTNUMBERED = 0, 1, 2, 3, 4
-N_LOSSES = 5
+#: actives taken by an enforcement under lethal force (FIRED_ON, before its draw), cop
+#: turns outnumbered under clashes (OUTNUMBERED, before theirs) and enforcements against an
+#: armed provocateur under rule Resistance (RESISTED, before theirs). All cumulative.
+CIVILIANS_KILLED, SECURITY_KILLED, DEFECTED, FIRED_ON, OUTNUMBERED, RESISTED = 0, 1, 2, 3, 4, 5
+N_LOSSES = 6
 #: The scenario mechanisms' settings in ``Agents.knobs`` (all 0: off), by index. They live
 #: in an array rather than in ``Config``: seven more Config fields cost a quarter of the
 #: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
 KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
               "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability", "fear",
-              "sweep_probability")
+              "sweep_probability", "resistance_probability")
 (K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK, K_FEAR,
- K_SWEEP) = range(10)
+ K_SWEEP, K_RESIST) = range(11)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
 #: Fields of the ``near`` caches (int64): cops in the low 16 bits, actives above them.

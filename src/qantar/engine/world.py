@@ -50,10 +50,11 @@ from qantar.rules.formulas import ARREST_RATIO_CODES
 
 
 #: Columns of ``World.run(..., detailed=True)``: citizens now, then cumulative counts. The
-#: last two are agents put at risk of death (``state.FIRED_ON``, ``state.OUTNUMBERED``),
-#: from which rule Casualties counts the dead; they are not people (``PEOPLE_COLUMNS``).
-#: The agents put at risk: actives fired on, cop turns outnumbered.
-RISK_COLUMNS = ("fired_on", "outnumbered")
+#: last three are agents put at risk of death (``state.FIRED_ON``, ``OUTNUMBERED``,
+#: ``RESISTED``), from which rule Casualties counts the dead; they are not people
+#: (``PEOPLE_COLUMNS``). The agents put at risk: actives fired on, cop turns outnumbered,
+#: cops enforcing against an armed provocateur.
+RISK_COLUMNS = ("fired_on", "outnumbered", "resisted")
 DETAIL_COLUMNS = ("quiet", "active", "jailed", "detained", "civilians_killed", "security_killed", "defected",
                   *RISK_COLUMNS)
 #: The columns of ``DETAIL_COLUMNS`` that count people (agents times the scale).
@@ -191,7 +192,7 @@ class SteeredNumbers:
 
     def set_knobs(self, **values: float | bool) -> None:
         """Set a scenario's mechanisms from the next step: the grievance shift, and
-        ``state.KNOB_NAMES`` (lethal force, clashes, defection, curfews, restraint, fear, sweeps; docs/model.md, "Scenarios").
+        ``state.KNOB_NAMES`` (lethal force, clashes, defection, curfews, restraint, fear, sweeps, resistance; docs/model.md, "Scenarios").
         All are off in Epstein's model."""
         accepted = ("grievance_shift", *KNOB_NAMES)
         unknown = sorted(set(values) - set(accepted))

@@ -137,7 +137,7 @@ class RegionWorld:
             w.set_movement(moving)
         w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
                     hold_back_probability=1.0 - c.arrest_rate, fear=c.fear,
-                    sweep_probability=c.sweep_probability, **self.knobs)
+                    sweep_probability=c.sweep_probability, resistance_probability=c.resistance, **self.knobs)
         self.sync_provocateurs()
         offsets = self.offsets_key()
         if self._hardship_for != offsets:  # the kernel never writes a citizen's H: rewrite it only when it moves
@@ -169,8 +169,9 @@ class ScenarioRun:
     grievance: np.ndarray  # (regions, steps + 1): mean grievance of the living citizens
     index: int = 0  # the run's number in its ensemble (its seed is the ensemble's index-th child)
     dead: np.ndarray | None = None  # (regions, steps + 1, 2): the dead in people (count_the_dead)
-    #: (regions, steps + 1, 2): the kernel's chance of killing an agent at risk during each
-    #: step, for the fired on (lethal force's) and the outnumbered (clashes'): RISK_KNOBS
+    #: (regions, steps + 1, len(RISK_COLUMNS)): the kernel's chance of killing an agent at risk
+    #: during each step, for the fired on (lethal force's), the outnumbered (clashes') and the
+    #: cops who took on an armed provocateur (resistance's): RISK_KNOBS
     kill_probability: np.ndarray | None = None
 
     @property
@@ -188,9 +189,11 @@ class ScenarioRun:
 
 #: The count columns of the dead (``ScenarioRun.people`` gives them counted by rule Casualties).
 KILLED_COLUMNS = ("civilians_killed", "security_killed")
-#: For each of them, the kernel's knob that kills an agent of its ``RISK_COLUMNS`` (the agents
-#: put at risk, in the same order).
-RISK_KNOBS = ("lethal_probability", "clash_probability")
+#: For each of the ``RISK_COLUMNS`` (the agents put at risk, in the same order): the kernel's
+#: knob that kills such an agent, and the killed column it counts into (the fired on are
+#: civilians; the outnumbered and those who took on an armed provocateur are security).
+RISK_KNOBS = ("lethal_probability", "clash_probability", "resistance_probability")
+RISK_KILLED = ("civilians_killed", "security_killed", "security_killed")
 
 #: The child of a run's seed that draws who of the people at risk die (far from the
 #: regions' children 0, 1, ..., so that the worlds' streams are untouched).
@@ -201,30 +204,31 @@ def count_the_dead(scenario: Scenario, counts: np.ndarray, kill_probability: np.
     """Rule Casualties over a run: the dead in people, cumulative, (regions, steps + 1, 2)
     for civilians and security, from each step's new agents put at risk (``RISK_COLUMNS``)
     and the chance the kernel had of killing each (``kill_probability``, as in
-    ``ScenarioRun``): ``rules.mechanisms.people_killed``.
+    ``ScenarioRun``): ``rules.mechanisms.people_killed``, summed into ``RISK_KILLED``.
 
-    Each region's column has its own stream (``casualty_streams``), drawn in step order: the
-    dead up to a step depend only on that region's risks up to it in that column. So a
-    later event, another region's killings or the other column cannot move the dead before
+    Each region's risk column has its own stream (``casualty_streams``), drawn in step order:
+    the dead up to a step depend only on that region's risks up to it in that column. So a
+    later event, another region's killings or another column cannot move the dead before
     it, and a counterfactual's toll differs from the base run's only where its runs do."""
     c = scenario.casualties
-    out = np.zeros((*counts.shape[:2], 2), np.int64)
+    death = {"civilians_killed": c.civilian_death_probability, "security_killed": c.security_death_probability}
+    out = np.zeros((*counts.shape[:2], len(KILLED_COLUMNS)), np.int64)
     streams = casualty_streams(seed, counts.shape[0])
-    for i, (column, probability) in enumerate(zip(RISK_COLUMNS, (c.civilian_death_probability,
-                                                                  c.security_death_probability))):
+    for i, (column, killed) in enumerate(zip(RISK_COLUMNS, RISK_KILLED)):
         new = np.diff(counts[:, :, COUNT_COLUMNS.index(column)], axis=1, prepend=0)
         for r in range(counts.shape[0]):
-            out[r, :, i] = np.cumsum(people_killed(new[r], scenario.scale, kill_probability[r, :, i], probability,
-                                                   streams[r][i]))
+            out[r, :, KILLED_COLUMNS.index(killed)] += np.cumsum(
+                people_killed(new[r], scenario.scale, kill_probability[r, :, i], death[killed], streams[r][i]))
     return out
 
 
 def casualty_streams(seed, regions: int) -> list[list[np.random.Generator]]:
-    """One generator per region and killed column, [region][column]: the children (region,
+    """One generator per region and risk column, [region][column]: the children (region,
     column) of the run seed's child ``CASUALTY_STREAM``, so the worlds' streams are untouched
-    and each region's toll is drawn apart from every other."""
+    and each region's toll is drawn apart from every other (a column added later takes the
+    next child, leaving the others' draws as they were)."""
     base = child(seed, CASUALTY_STREAM)
-    return [[np.random.default_rng(child(child(base, r), i)) for i in range(len(KILLED_COLUMNS))]
+    return [[np.random.default_rng(child(child(base, r), i)) for i in range(len(RISK_COLUMNS))]
             for r in range(regions)]
 
 

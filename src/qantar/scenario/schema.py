@@ -171,8 +171,9 @@ class Backlash(Strict):
 
 class Casualties(Strict):
     """Rule Casualties: who of the people put at risk die. An agent stands for ``scale``
-    people; one shot (lethal force) or overrun (a clash) is a crowd or a unit put out of the
-    streets for good. Each person of an agent at risk (fired on, or a unit outnumbered) is
+    people; one shot (lethal force) or overrun (a clash, or armed provocateurs: rule
+    Resistance) is a crowd or a unit put out of the streets for good. Each person of an agent
+    at risk (fired on, a unit outnumbered, or one that took on the armed) is
     killed with the kernel's chance for that agent and then dies with ``*_death_probability``
     (the others fled, hurt or not). Per person, not a toll per agent, so that the toll in
     people neither grows as the agents get smaller (with a toll per agent, halving the people
@@ -182,7 +183,7 @@ class Casualties(Strict):
     civilian_death_probability: float | None = Field(None, gt=0, le=1, description="each person of a civilian "
                                                      "agent shot dies with this probability")
     security_death_probability: float | None = Field(None, gt=0, le=1, description="each officer of a cop agent "
-                                                     "overrun dies with this probability")
+                                                     "overrun (or killed by the armed) dies with this probability")
 
     @model_validator(mode="before")
     @classmethod
@@ -367,12 +368,16 @@ class SweepsEvent(EventBase):
 class ProvocateursEvent(EventBase):
     """Provocateurs from ``at`` to ``until``: ``people`` of each region's citizens, chosen at
     random among the free, are always active (rule A) and so draw arrests; while they
-    operate, policing is harsher: the arrest constant times ``arrest_factor``."""
+    operate, policing is harsher: the arrest constant times ``arrest_factor``. With
+    ``resistance`` above 0 they are armed (rule Resistance): a cop's enforcement that picks
+    one of them kills the cop instead with that probability (counted as security killed)."""
 
     type: Literal["provocateurs"]
     until: dt.datetime | None = None
     people: float = Field(gt=0)
     arrest_factor: float = Field(1.0, ge=1)
+    resistance: float = Field(0.0, ge=0, le=1, description="chance that an enforcement against one of them "
+                                                           "kills the cop instead (0: unarmed)")
 
 
 class EmergencyEvent(EventBase):

@@ -74,6 +74,7 @@ class Controls:
     fears: dict[str, float] = field(default_factory=dict)  # order to fire: its fear (rule Fear)
     sweeps: dict[str, float] = field(default_factory=dict)  # event: chance a step of detaining one who protested
     provocateurs: dict[str, float] = field(default_factory=dict)  # event: people
+    resistances: dict[str, float] = field(default_factory=dict)  # provocateurs' event: rule Resistance's chance
     troops: float = 0.0  # foreign troops present (people)
     partial_offsets: dict[float, float] = field(default_factory=dict)  # share: offset of the events of that share
     base_arrest_rate: float = 1.0  # rule Restraint outside emergencies (the [restraint] table)
@@ -89,6 +90,12 @@ class Controls:
     def provocateur_people(self) -> float:
         """Provocateurs at work now, in people."""
         return sum(self.provocateurs.values())
+
+    @property
+    def resistance(self) -> float:
+        """Rule Resistance: the chance that an enforcement against a provocateur kills the
+        cop, the largest of the events in force, 0 without one."""
+        return max(self.resistances.values(), default=0.0)
 
     @property
     def lethal_probability(self) -> float:
@@ -141,6 +148,7 @@ class Action:
     region: str
     kind: str  # hardship, hardship_share (value2: the share reached), legitimacy_add/set, officers(_set),
     # arrest_constant_set, emergency_on/off (value2: its arrest rate, 0: none of its own), curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
+    # resistance_on (value: rule Resistance's chance; off with its provocateurs),
     # lethal_on/off (value: probability, value2: fear), sweeps_on/off (value: chance a step)
     value: float = 0.0
     value2: float = 0.0
@@ -182,9 +190,12 @@ class Action:
         elif self.kind == "provocateurs_on":
             c.provocateurs[self.event] = self.value
             c.emergencies[self.event] = self.value2
+        elif self.kind == "resistance_on":
+            c.resistances[self.event] = self.value
         elif self.kind == "provocateurs_off":
             c.provocateurs.pop(self.event, None)
             c.emergencies.pop(self.event, None)
+            c.resistances.pop(self.event, None)
         elif self.kind == "lethal_on":
             c.lethal[self.event] = self.value
             c.fears[self.event] = self.value2
@@ -405,6 +416,8 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
         elif isinstance(e, ProvocateursEvent):
             for r in regions:
                 add(e.at, e.name, r, "provocateurs_on", e.people, e.arrest_factor)
+                if e.resistance > 0:
+                    add(e.at, e.name, r, "resistance_on", e.resistance)
                 if e.until is not None:
                     add(e.until, e.name, r, "provocateurs_off")
         elif isinstance(e, LethalForceEvent):
