@@ -20,7 +20,7 @@ Example:
     ...                 {"name": "B", "population": 10000, "police_per_100k": 400}]})
     >>> run = run_scenario(s, seed=1)
     >>> run.counts.shape          # regions x (steps + 1) x COUNT_COLUMNS
-    (2, 49, 9)
+    (2, 49, 10)
 """
 
 from __future__ import annotations
