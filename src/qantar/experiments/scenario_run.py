@@ -189,11 +189,14 @@ class ScenarioRun:
 
 #: The count columns of the dead (``ScenarioRun.people`` gives them counted by rule Casualties).
 KILLED_COLUMNS = ("civilians_killed", "security_killed")
-#: For each of the ``RISK_COLUMNS`` (the agents put at risk, in the same order): the kernel's
+#: For each of the engine's ``RISK_COLUMNS`` (the agents put at risk), by name: the kernel's
 #: knob that kills such an agent, and the killed column it counts into (the fired on are
-#: civilians; the outnumbered and those who took on an armed provocateur are security).
-RISK_KNOBS = ("lethal_probability", "clash_probability", "resistance_probability")
-RISK_KILLED = ("civilians_killed", "security_killed", "security_killed")
+#: civilians; the outnumbered and those who took on an armed provocateur are security). A
+#: risk column added to the engine without its entry here fails at import.
+RISKS = {"fired_on": ("lethal_probability", "civilians_killed"),
+         "outnumbered": ("clash_probability", "security_killed"),
+         "resisted": ("resistance_probability", "security_killed")}
+RISK_KNOBS = tuple(RISKS[column][0] for column in RISK_COLUMNS)
 
 #: The child of a run's seed that draws who of the people at risk die (far from the
 #: regions' children 0, 1, ..., so that the worlds' streams are untouched).
@@ -204,7 +207,7 @@ def count_the_dead(scenario: Scenario, counts: np.ndarray, kill_probability: np.
     """Rule Casualties over a run: the dead in people, cumulative, (regions, steps + 1, 2)
     for civilians and security, from each step's new agents put at risk (``RISK_COLUMNS``)
     and the chance the kernel had of killing each (``kill_probability``, as in
-    ``ScenarioRun``): ``rules.mechanisms.people_killed``, summed into ``RISK_KILLED``.
+    ``ScenarioRun``): ``rules.mechanisms.people_killed``, summed into each risk's killed column (``RISKS``).
 
     Each region's risk column has its own stream (``casualty_streams``), drawn in step order:
     the dead up to a step depend only on that region's risks up to it in that column. So a
@@ -214,7 +217,8 @@ def count_the_dead(scenario: Scenario, counts: np.ndarray, kill_probability: np.
     death = {"civilians_killed": c.civilian_death_probability, "security_killed": c.security_death_probability}
     out = np.zeros((*counts.shape[:2], len(KILLED_COLUMNS)), np.int64)
     streams = casualty_streams(seed, counts.shape[0])
-    for i, (column, killed) in enumerate(zip(RISK_COLUMNS, RISK_KILLED)):
+    for i, column in enumerate(RISK_COLUMNS):
+        killed = RISKS[column][1]
         new = np.diff(counts[:, :, COUNT_COLUMNS.index(column)], axis=1, prepend=0)
         for r in range(counts.shape[0]):
             out[r, :, KILLED_COLUMNS.index(killed)] += np.cumsum(
