@@ -286,6 +286,25 @@ STRUCTURES["country-resistance-stage"] = [
 ] + [p for p in STRUCTURES["country-fear"]
      if p.name in ("civilian_death", "security_death", "almaty_fire", "lethal_probability")]
 
+#: The day's obligations thin the crowds by day (rule Daytime, 2026-12-08), from the built-in:
+#: its first days' crowds grow step after step, day and night (Almaty 6,270 by day on 4
+#: January against about 1,000, and 7,770 that evening against more than 5,000; Zhanaozen
+#: 4,060 on 3 January, Aktobe 1,790 on 4 January, 170 out on 1 January). A ``daytime`` event
+#: over the whole run (``EXTRA_EVENTS``), 7 to 18 local time (the targets' "by day"), its
+#: ``away`` free, with what it takes down with the crowds: the rise elsewhere (the caps of 6
+#: January undo the same share of it as in the built-in), Almaty's armed groups of 5 January
+#: (always active, never kept away), the fire in Almaty and the security toll.
+_CAPS_SHARE = -0.045356 / 0.13995  # the built-in's caps of 6 Jan as a share of its rise elsewhere
+STRUCTURES["country-daytime"] = [
+    Parameter("away", ("events.daytime.away",), 0.2, 0.95,
+              note="chance that one who would protest is kept away from 7 to 18 (rule Daytime)"),
+    Parameter("lpg_elsewhere", ("events.lpg-price.add",), 0.05, 0.3,
+              derived=(("events.national-caps.add", lambda v: _CAPS_SHARE * v),),
+              note="hardship added outside Mangystau; the caps of 6 Jan undo the built-in's share of it"),
+    Parameter("provocateurs", ("events.provocateurs.people",), 500.0, 20000.0, log=True,
+              note="armed groups in Almaty, 5-7 Jan (people)"),
+] + [p for p in STRUCTURES["country-fear"] if p.name in ("almaty_fire", "security_death")]
+
 #: The targets a structure is fitted to and its best particle chosen by, where not all: a
 #: stage of a fit, for parameters that act on few targets. It is judged on all of them.
 FIT_TARGETS = {"country-sweeps-stage": ["detained", "detained-7-jan", "calm"],
@@ -302,7 +321,17 @@ STARTS = {"country-fear": "country-fading", "country-start-calm": "country-start
 #: folder), by structure. Empty since country-fear and country-sweeps-stage were adopted
 #: (2026-12-07): their events ``almaty-fire`` and ``sweeps`` are in the built-in now, in one
 #: place. A structure adopted later moves its events there and leaves this table.
-EXTRA_EVENTS: dict[str, str] = {}
+EXTRA_EVENTS: dict[str, str] = {"country-daytime": """
+[[events]]
+name = "daytime"
+type = "daytime"
+at = 2022-01-01T00:00:00
+local_time = true
+hours = [7, 18]
+away = 0.8
+note = "The day's work, school and households keep people from the square by day (rule Daytime): about 1,000 in Almaty by day on 4 January (RFE/RL), more than 5,000 that evening (AFP, seed 003). Away calibrated; every day alike."
+source = "rfe-rl"
+"""}
 # The sweeps structures (country-sweeps, -narrow, -stage) were fitted with a ``sweeps`` event
 # appended here (their pages show it); since country-sweeps-stage's adoption (2026-12-07) the
 # event is in the built-in, and the three refit its rate there.

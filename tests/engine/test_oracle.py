@@ -190,3 +190,32 @@ def test_same_seed_same_run_and_different_seeds_differ():
     runs = [World.build(params, rule_set("netlogo"), seed=s).run(60) for s in (1, 1, 2)]
     assert np.array_equal(runs[0], runs[1])
     assert not np.array_equal(runs[0], runs[2])
+
+
+@pytest.mark.parametrize("rules", RULES)
+def test_daytime_agrees_and_keeps_people_away(rules):
+    """Rule Daytime: one whom rule A makes active is kept away (quiet) with away_probability,
+    drawn only for them. The kernel and the reference agree with it switched on mid-run at a
+    share, with provocateurs (never kept away) and lethal force drawing too, then wholly on
+    and off; and it keeps people away: fewer actives than the same world without it, and
+    only the provocateurs out at probability 1."""
+    from qantar.engine.state import ACTIVE
+
+    params = Params(width=12, height=12, citizen_vision=2, cop_vision=2, legitimacy=0.3, citizen_density=0.6,
+                    max_jail_term=6)
+
+    def share(w):
+        w.set_knobs(away_probability=0.6, lethal_probability=0.2)
+        w.make_provocateurs(3)
+
+    controls = {3: share, 7: lambda w: w.set_knobs(away_probability=1.0),
+                9: lambda w: w.set_knobs(away_probability=0.0)}
+    run_both(params, rule_set(rules), 4, 11, controls)
+    actives = {}
+    for away in (0.0, 0.6, 1.0):
+        w = World.build(params, rule_set(rules), seed=4)
+        w.run(3)
+        w.set_knobs(away_probability=away)
+        w.run(1)
+        actives[away] = int(np.count_nonzero((w.agents.kind == 0) & (w.agents.state == ACTIVE)))
+    assert actives[0.0] > actives[0.6] > actives[1.0] == 0, actives

@@ -95,7 +95,7 @@ def intergroup_citizen_turn(a, i, cfg, life, rng):
         return
     for phase in range(2):
         if (phase == 0) == cfg.act_first:
-            activation_rule(a, i, cfg)
+            activation_rule(a, i, cfg, rng)
             if a.state[i] == ACTIVE:
                 kill_rule(a, i, cfg, life, rng)
         elif cfg.citizens_move:

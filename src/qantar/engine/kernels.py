@@ -46,6 +46,7 @@ from qantar.engine.state import (
     K_HOLD_BACK,
     K_LETHAL,
     K_RESIST,
+    K_AWAY,
     K_SWEEP,
     OUTNUMBERED,
     RESISTED,
@@ -448,10 +449,25 @@ def move_rule(a, i, vis, cfg, rng):
 
 
 @kernel(inline="always")
-def activation_rule(a, i, cfg):
+def daytime_rule(a, rng):
+    """Rule Daytime (scenarios) for a citizen whom rule A makes active, in a step that the
+    day's hours of a ``daytime`` event cover: it is kept away (work, school, home), and so
+    quiet this turn, with probability ``away_probability`` (the event's ``away`` times the
+    share of the step's hours it covers; 0: no draw). Drawn only for those rule A would
+    make active, which gives each of them the same chance as a draw for every citizen.
+    True: kept away."""
+    away = a.knobs[K_AWAY]
+    if away <= 0.0:
+        return False
+    return away >= 1.0 or draw_uniform(rng) < away
+
+
+@kernel(inline="always")
+def activation_rule(a, i, cfg, rng):
     """Rule A for citizen i: active if G - R P > T, with C and A counted in its vision. A
     provocateur (scenarios) is active whatever it sees; under an order to fire, P is
-    ``feared_probability(P, fear)`` (rule Fear; fear 0 outside scenarios)."""
+    ``feared_probability(P, fear)`` (rule Fear; fear 0 outside scenarios); in the day's
+    hours one who would be active may be kept away instead (rule Daytime, ``daytime_rule``)."""
     g = grievance(a.hardship[i], cfg.legitimacy, cfg.grievance_shift)
     new = QUIET
     if a.flags[i] & PROVOCATEUR:
@@ -462,7 +478,7 @@ def activation_rule(a, i, cfg):
         actives = seen >> NEAR_ACTIVE_SHIFT
         p = feared_probability(arrest_probability(cops, 1 + actives, cfg.arrest_constant, cfg.ratio_mode),
                                a.knobs[K_FEAR])
-        if is_active(g, net_risk(a.risk_aversion[i], p), cfg.threshold):
+        if is_active(g, net_risk(a.risk_aversion[i], p), cfg.threshold) and not daytime_rule(a, rng):
             new = ACTIVE
     if new == ACTIVE:
         a.flags[i] |= PROTESTED
@@ -603,7 +619,7 @@ def citizen_turn(a, i, cfg, rng):
         return
     for phase in range(2):  # act then move, or move then act
         if (phase == 0) == cfg.act_first:
-            activation_rule(a, i, cfg)
+            activation_rule(a, i, cfg, rng)
         elif cfg.citizens_move and not curfew_rule(a, rng):
             move_rule(a, i, cfg.cit_vis, cfg, rng)
 

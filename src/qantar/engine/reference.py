@@ -74,6 +74,7 @@ class ReferenceWorld:
         self.fear = 0.0
         self.sweep_probability = 0.0
         self.resistance_probability = 0.0
+        self.away_probability = 0.0
 
     @classmethod
     def from_world(cls, world) -> "ReferenceWorld":
@@ -156,9 +157,17 @@ class ReferenceWorld:
         p = feared_probability(arrest_probability(cops, 1 + actives, self.params.arrest_constant,
                                                   ARREST_RATIO_CODES[self.rules.arrest_ratio]), self.fear)
         g = grievance(self.hardship[i], self.params.legitimacy, self.grievance_shift)
-        self.state[i] = ACTIVE if is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold) else QUIET
+        active = is_active(g, net_risk(self.risk_aversion[i], p), self.params.threshold)
+        self.state[i] = ACTIVE if active and not self.kept_away() else QUIET
         if self.state[i] == ACTIVE:
             self.flags[i] |= PROTESTED
+
+    def kept_away(self) -> bool:
+        """Rule Daytime: one whom rule A makes active stays away with ``away_probability``
+        (no draw at 0)."""
+        if self.away_probability <= 0.0:
+            return False
+        return self.away_probability >= 1.0 or draw_uniform(self.rng) < self.away_probability
 
     def enforce(self, i: int) -> None:
         """Rules C and J (with the scenarios' clashes, restraint, resistance and lethal force): arrest a

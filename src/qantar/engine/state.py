@@ -52,9 +52,9 @@ N_LOSSES = 6
 #: step's speed (docs/performance.md), an array read only where a mechanism acts costs nothing.
 KNOB_NAMES = ("lethal_probability", "clash_ratio", "clash_probability", "defection_probability",
               "defection_ratio", "defect_to_join", "curfew_share", "hold_back_probability", "fear",
-              "sweep_probability", "resistance_probability")
+              "sweep_probability", "resistance_probability", "away_probability")
 (K_LETHAL, K_CLASH_RATIO, K_CLASH_P, K_DEFECT_P, K_DEFECT_RATIO, K_DEFECT_JOIN, K_CURFEW, K_HOLD_BACK, K_FEAR,
- K_SWEEP, K_RESIST) = range(11)
+ K_SWEEP, K_RESIST, K_AWAY) = range(12)
 #: Jail term of a life sentence (J_max = infinity): never counted down.
 LIFE = np.iinfo(np.int32).max
 #: Fields of the ``near`` caches (int64): cops in the low 16 bits, actives above them.

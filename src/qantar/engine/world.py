@@ -192,7 +192,8 @@ class SteeredNumbers:
 
     def set_knobs(self, **values: float | bool) -> None:
         """Set a scenario's mechanisms from the next step: the grievance shift, and
-        ``state.KNOB_NAMES`` (lethal force, clashes, defection, curfews, restraint, fear, sweeps, resistance; docs/model.md, "Scenarios").
+        ``state.KNOB_NAMES`` (lethal force, clashes, defection, curfews, restraint, fear, sweeps, resistance,
+        daytime; docs/model.md, "Scenarios").
         All are off in Epstein's model."""
         accepted = ("grievance_shift", *KNOB_NAMES)
         unknown = sorted(set(values) - set(accepted))
@@ -200,7 +201,8 @@ class SteeredNumbers:
             raise QantarInputError(f"knobs: unknown {unknown[0]!r}; accepted: {', '.join(accepted)}")
         for name, value in values.items():
             if name in ("lethal_probability", "clash_probability", "defection_probability", "curfew_share",
-                        "hold_back_probability", "fear", "sweep_probability") \
+                        "hold_back_probability", "fear", "sweep_probability", "resistance_probability",
+                        "away_probability") \
                     and not 0 <= value <= 1:
                 raise QantarInputError(f"{name}: must be between 0 and 1 (got {value})")
             if name in ("clash_ratio", "defection_ratio") and value < 0:

@@ -137,7 +137,8 @@ class RegionWorld:
             w.set_movement(moving)
         w.set_knobs(lethal_probability=c.lethal_probability, curfew_share=c.curfew_share if moving else 0.0,
                     hold_back_probability=1.0 - c.arrest_rate, fear=c.fear,
-                    sweep_probability=c.sweep_probability, resistance_probability=c.resistance, **self.knobs)
+                    sweep_probability=c.sweep_probability, resistance_probability=c.resistance,
+                    away_probability=c.away_probability, **self.knobs)
         self.sync_provocateurs()
         offsets = self.offsets_key()
         if self._hardship_for != offsets:  # the kernel never writes a citizen's H: rewrite it only when it moves

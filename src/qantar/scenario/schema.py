@@ -13,7 +13,9 @@ arrives, guards sites so that local police are freed for the streets, and leaves
 ``emergency`` (a state of emergency: a higher arrest constant, and a curfew that stops
 movement during given hours) and ``shutdown`` (an internet shutdown: the news channel cut
 or weakened, and the anger it may cause), ``lethal-force`` (an order to fire) and
-``provocateurs`` (always-active agents, and harsher policing while they operate). News,
+``provocateurs`` (always-active agents, and harsher policing while they operate),
+``sweeps`` (detention of those who protested, at home) and ``daytime`` (crowds thinned by
+the day's work in given hours). News,
 clashes, defection and backlash are tables (``[news]``, ``[clashes]``, ``[defection]``,
 ``[backlash]``), and so is legitimacy feedback (``[legitimacy_feedback]``). An unknown
 event type is refused with the list of accepted types, never silently ignored.
@@ -402,13 +404,35 @@ class EmergencyEvent(EventBase):
         return self
 
 
+class DaytimeEvent(EventBase):
+    """The day's obligations (work, school, the household): from ``at`` to ``until``, in the
+    ``hours`` = [from hour, to hour] of each day (each region's local time), one whom rule A
+    would make active is kept away instead, quiet, with probability ``away`` (rule Daytime;
+    in a step those hours cover in part, ``away`` times the share they cover). Crowds by day
+    are then smaller than in the evening, as reported (about 1,000 in Almaty by day on 4
+    January 2022, more than 5,000 that evening)."""
+
+    type: Literal["daytime"]
+    until: dt.datetime | None = None
+    hours: tuple[int, int] = (9, 18)
+    away: float = Field(gt=0, le=1, description="chance that one who would protest is kept away in those hours")
+
+    @model_validator(mode="after")
+    def _hours(self) -> "DaytimeEvent":
+        if not all(0 <= h <= 23 for h in self.hours):
+            raise ValueError(f"hours must be 0-23 (got {list(self.hours)})")
+        if self.hours[0] == self.hours[1]:
+            raise ValueError(f"hours: from and to hours must differ (got {list(self.hours)})")
+        return self
+
+
 Event = Annotated[
     Union[HardshipEvent, LegitimacyEvent, PoliceEvent, ForeignTroopsEvent, EmergencyEvent, ShutdownEvent,
-          LethalForceEvent, ProvocateursEvent, SweepsEvent],
+          LethalForceEvent, ProvocateursEvent, SweepsEvent, DaytimeEvent],
     Field(discriminator="type"),
 ]
 EVENT_TYPES = ("hardship", "legitimacy", "police", "foreign-troops", "emergency", "shutdown", "lethal-force",
-               "provocateurs", "sweeps")
+               "provocateurs", "sweeps", "daytime")
 
 Metric = Literal["peak_participants", "participants_on", "peak_date", "calm_date", "detained", "killed",
                  "security_killed", "killed_share", "first_region", "regions_joined", "largest_region"]

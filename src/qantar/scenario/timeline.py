@@ -11,7 +11,10 @@ Curfews act for the hours declared (rule Curfew): the curfew hours are each regi
 hours (``Region.utc_offset``; the scenario's clock is in ``Scenario.utc_offset``), and each
 step gets the share of its span they cover (``curfew_shares``). A step wholly under curfew
 runs with movement off; one covered in part lets each citizen move with probability
-1 - share (``engine.kernels.curfew_rule``).
+1 - share (``engine.kernels.curfew_rule``). The day's hours of a ``daytime`` event act the
+same way (rule Daytime): each step gets ``away`` times the share of its span they cover,
+the chance that one whom rule A makes active is kept away (``engine.kernels.daytime_rule``);
+``hours_actions`` makes both.
 
 Each region has ``Controls``: the numbers the events move (a hardship offset, legitimacy,
 police officers on the streets, the arrest factor of a state of emergency, whether a curfew
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 
 from qantar.rules.mechanisms import faded_anger, sweep_probability
 from qantar.scenario.schema import (
+    DaytimeEvent,
     EmergencyEvent,
     ForeignTroopsEvent,
     HardshipEvent,
@@ -69,6 +73,7 @@ class Controls:
     arrest_constant: float | None = None  # k set by a schedule (None: the world's own, times any emergency)
     emergencies: dict[str, float] = field(default_factory=dict)
     curfews: dict[str, float] = field(default_factory=dict)  # event: share of this step under its curfew
+    daytimes: dict[str, float] = field(default_factory=dict)  # event: away x share of this step in its hours
     shutdowns: dict[str, tuple[float, float]] = field(default_factory=dict)  # event: (channel, anger)
     lethal: dict[str, float] = field(default_factory=dict)  # event: probability of killing
     fears: dict[str, float] = field(default_factory=dict)  # order to fire: its fear (rule Fear)
@@ -134,6 +139,12 @@ class Controls:
         return max(self.curfews.values(), default=0.0)
 
     @property
+    def away_probability(self) -> float:
+        """Rule Daytime: the chance this step that one who would protest is kept away, the
+        daytime events in force acting independently (0 without one)."""
+        return 1.0 - math.prod(1.0 - p for p in self.daytimes.values())
+
+    @property
     def curfew(self) -> bool:
         """Curfew hours in this step (all of it or a part)."""
         return self.curfew_share > 0.0
@@ -149,7 +160,8 @@ class Action:
     kind: str  # hardship, hardship_share (value2: the share reached), legitimacy_add/set, officers(_set),
     # arrest_constant_set, emergency_on/off (value2: its arrest rate, 0: none of its own), curfew (value: share), shutdown_on/off, troops, provocateurs_on/off,
     # resistance_on (value: rule Resistance's chance; off with its provocateurs),
-    # lethal_on/off (value: probability, value2: fear), sweeps_on/off (value: chance a step)
+    # lethal_on/off (value: probability, value2: fear), sweeps_on/off (value: chance a step),
+    # daytime (value: rule Daytime's chance of being kept away this step; 0: off)
     value: float = 0.0
     value2: float = 0.0
 
@@ -181,6 +193,11 @@ class Action:
                 c.curfews[self.event] = self.value
             else:
                 c.curfews.pop(self.event, None)
+        elif self.kind == "daytime":
+            if self.value > 0:
+                c.daytimes[self.event] = self.value
+            else:
+                c.daytimes.pop(self.event, None)
         elif self.kind == "shutdown_on":
             c.shutdowns[self.event] = (self.value, self.value2)
         elif self.kind == "shutdown_off":
@@ -287,6 +304,26 @@ def curfew_shares(scenario: Scenario, spans: list[tuple[dt.datetime, dt.datetime
                 shares[t] = min(1.0, shares.get(t, 0.0) + (hi - lo) / step_length)
             t += 1
     return shares
+
+
+def hours_actions(scenario: Scenario, e, region: str, until: dt.datetime, hours: tuple[int, int], kind: str,
+                  scale: float = 1.0) -> list[tuple[dt.datetime, Action]]:
+    """The actions of daily hours (a curfew's, the day's of rule Daytime) in one region: for
+    each step they touch, ``kind`` with ``scale`` x the share of the step they cover, and 0
+    at the first step after that they leave untouched. The hours are the region's local
+    hours; the event's ``at`` and ``until`` are on the scenario's clock unless it says
+    ``local_time`` (the run's end is always the clock's)."""
+    shift = region_clock_shift(scenario, region)
+    at, end = (e.at, until if until != scenario.end else until - shift) if e.local_time \
+        else (e.at - shift, until - shift)
+    spans = [(a + shift, b + shift) for a, b in curfew_spans(at, end, hours)]
+    shares = curfew_shares(scenario, spans)
+    actions = []
+    for t in sorted(shares):
+        actions.append((time_of(scenario, t), Action(t, e.name, region, kind, scale * shares[t])))
+        if t + 1 not in shares and t + 1 <= scenario.steps:
+            actions.append((time_of(scenario, t + 1), Action(t + 1, e.name, region, kind, 0.0)))
+    return actions
 
 
 def event_steps(scenario: Scenario) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
@@ -403,16 +440,7 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 add(e.at, e.name, r, "emergency_on", e.arrest_factor, e.arrest_rate or 0.0)
                 add(until, e.name, r, "emergency_off")
                 if e.curfew:
-                    shift = region_clock_shift(scenario, r)  # curfew hours are the region's local hours
-                    at, end = (e.at, until if until != scenario.end else until - shift) if e.local_time \
-                        else (e.at - shift, until - shift)
-                    spans = [(a + shift, b + shift) for a, b in curfew_spans(at, end, e.curfew)]
-                    shares = curfew_shares(scenario, spans)
-                    for t in sorted(shares):
-                        when = time_of(scenario, t)
-                        actions.append((when, Action(t, e.name, r, "curfew", shares[t])))
-                        if t + 1 not in shares and t + 1 <= scenario.steps:
-                            actions.append((time_of(scenario, t + 1), Action(t + 1, e.name, r, "curfew", 0.0)))
+                    actions += hours_actions(scenario, e, r, until, e.curfew, "curfew")
         elif isinstance(e, ProvocateursEvent):
             for r in regions:
                 add(e.at, e.name, r, "provocateurs_on", e.people, e.arrest_factor)
@@ -425,6 +453,9 @@ def compile_timeline(scenario: Scenario) -> list[Action]:
                 add(e.at, e.name, r, "lethal_on", e.probability, e.fear)
                 if e.until is not None:
                     add(e.until, e.name, r, "lethal_off")
+        elif isinstance(e, DaytimeEvent):
+            for r in regions:
+                actions += hours_actions(scenario, e, r, e.until or scenario.end, e.hours, "daytime", e.away)
         elif isinstance(e, SweepsEvent):
             for r in regions:
                 add(e.at, e.name, r, "sweeps_on", sweep_probability(e.rate_per_day, 24.0 / scenario.steps_per_day))
