@@ -58,6 +58,10 @@ Structures:
   groups of Almaty fighting back (rule Resistance) with the fire in Almaty, the order's
   probability and the toll's two probabilities, fitted to the dead's five targets.
 
+- ``country-daytime``: the built-in with a ``daytime`` event appended (rule Daytime: the
+  crowd thinned from 7 to 18 every day), its ``away``, the rise outside Mangystau, Almaty's
+  armed groups, Almaty's fire and the security death, fitted to all targets (2026-12-08).
+
 - ``country``: the whole country (the rest of each unit protesting less by one fitted
   factor, rule Participation), exposure and the ramp as above, police who hold back (rule
   Restraint: an arrest rate before the emergencies and another under them), the order to

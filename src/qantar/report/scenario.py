@@ -218,7 +218,8 @@ def render_markdown(runs: list, verdicts: list[dict], command: str, provenance: 
               "## Events", ""]
     acts = {name: at for name, _, at in event_steps(s)}  # an event inside a step acts from the next one
     lines += [f"Times on the scenario's clock (UTC{s.utc_offset:+g}); an event dated inside a step acts from the "
-              "next step's start, as listed; curfew hours act for the hours declared, in each region's own time.", ""]
+              "next step's start, as listed; curfew hours, and the day's hours of a daytime event, act for the hours "
+              "declared, in each region's own time.", ""]
     for e in sorted(s.events, key=lambda e: e.at):
         when = f"{e.at:%d %b %H:%M}" + (f", acts from {acts[e.name]:%d %b %H:%M}" if acts[e.name] != e.at else "")
         lines.append(f"- {when} `{e.name}` ({e.type}, {', '.join(e.region_names(s.region_names))}): "
