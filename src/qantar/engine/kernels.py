@@ -449,6 +449,16 @@ def move_rule(a, i, vis, cfg, rng):
 
 
 @kernel(inline="always")
+def knob_chance(a, k, rng):
+    """True with the chance held in knob k: no draw at 0 (off) nor at 1 (always), so that a
+    mechanism switched off leaves the world's stream as it was."""
+    p = a.knobs[k]
+    if p <= 0.0:
+        return False
+    return p >= 1.0 or draw_uniform(rng) < p
+
+
+@kernel(inline="always")
 def daytime_rule(a, rng):
     """Rule Daytime (scenarios) for a citizen whom rule A makes active, in a step that the
     day's hours of a ``daytime`` event cover: it is kept away (work, school, home), and so
@@ -456,10 +466,7 @@ def daytime_rule(a, rng):
     share of the step's hours it covers; 0: no draw). Drawn only for those rule A would
     make active, which gives each of them the same chance as a draw for every citizen.
     True: kept away."""
-    away = a.knobs[K_AWAY]
-    if away <= 0.0:
-        return False
-    return away >= 1.0 or draw_uniform(rng) < away
+    return knob_chance(a, K_AWAY, rng)
 
 
 @kernel(inline="always")
@@ -603,10 +610,7 @@ def curfew_rule(a, rng):
     cover in part: it stays with probability ``curfew_share``, the share of the step's hours
     under curfew (0: no draw, it moves; a whole step under curfew switches movement off
     instead). True: it stays."""
-    share = a.knobs[K_CURFEW]
-    if share <= 0.0:
-        return False
-    return share >= 1.0 or draw_uniform(rng) < share
+    return knob_chance(a, K_CURFEW, rng)
 
 
 @kernel(inline="always")
