@@ -165,9 +165,7 @@ class ReferenceWorld:
     def kept_away(self) -> bool:
         """Rule Daytime: one whom rule A makes active stays away with ``away_probability``
         (no draw at 0)."""
-        if self.away_probability <= 0.0:
-            return False
-        return self.away_probability >= 1.0 or draw_uniform(self.rng) < self.away_probability
+        return self.chance(self.away_probability)
 
     def enforce(self, i: int) -> None:
         """Rules C and J (with the scenarios' clashes, restraint, resistance and lethal force): arrest a
@@ -243,12 +241,14 @@ class ReferenceWorld:
         """What a free citizen does besides moving: rule A."""
         self.activate(i)
 
+    def chance(self, p: float) -> bool:
+        """True with probability p: no draw at 0 nor at 1 (as the kernel's ``knob_chance``)."""
+        return p > 0.0 and (p >= 1.0 or draw_uniform(self.rng) < p)
+
     def stays_for_curfew(self) -> bool:
         """Rule Curfew: under a curfew covering ``curfew_share`` of the step, stay with that
         probability (no draw at 0)."""
-        if self.curfew_share <= 0.0:
-            return False
-        return self.curfew_share >= 1.0 or draw_uniform(self.rng) < self.curfew_share
+        return self.chance(self.curfew_share)
 
     def citizen_turn(self, i: int) -> None:
         if not self.serve_jail(i) or self.swept(i):

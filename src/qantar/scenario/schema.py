@@ -382,6 +382,14 @@ class ProvocateursEvent(EventBase):
                                                            "kills the cop instead (0: unarmed)")
 
 
+def check_daily_hours(hours: tuple[int, int], field: str) -> None:
+    """[from hour, to hour] of each day (a curfew's, the day's): both 0-23, and different."""
+    if not all(0 <= h <= 23 for h in hours):
+        raise ValueError(f"{field}: hours must be 0-23 (got {list(hours)})")
+    if hours[0] == hours[1]:
+        raise ValueError(f"{field}: from and to hours must differ (got {list(hours)})")
+
+
 class EmergencyEvent(EventBase):
     """A state of emergency from ``at`` to ``until``: the arrest constant times
     ``arrest_factor``, and with ``arrest_rate`` police held back less (or more; rule
@@ -397,10 +405,8 @@ class EmergencyEvent(EventBase):
 
     @model_validator(mode="after")
     def _hours(self) -> "EmergencyEvent":
-        if self.curfew and not all(0 <= h <= 23 for h in self.curfew):
-            raise ValueError(f"curfew hours must be 0-23 (got {list(self.curfew)})")
-        if self.curfew and self.curfew[0] == self.curfew[1]:
-            raise ValueError(f"curfew: from and to hours must differ (got {list(self.curfew)})")
+        if self.curfew:
+            check_daily_hours(self.curfew, "curfew")
         return self
 
 
@@ -419,10 +425,7 @@ class DaytimeEvent(EventBase):
 
     @model_validator(mode="after")
     def _hours(self) -> "DaytimeEvent":
-        if not all(0 <= h <= 23 for h in self.hours):
-            raise ValueError(f"hours must be 0-23 (got {list(self.hours)})")
-        if self.hours[0] == self.hours[1]:
-            raise ValueError(f"hours: from and to hours must differ (got {list(self.hours)})")
+        check_daily_hours(self.hours, "hours")
         return self
 
 
